@@ -1,0 +1,339 @@
+/**
+ * The one shared test server: integration tests, e2e and the demo all run against it.
+ *
+ * WebSocket routes (any other path echoes, so `/a`, `/b` are distinct URLs):
+ * - `/echo[?delay=MS]`               echo text and binary, optionally after MS ms
+ * - `/close?code=N&reason=R&after=K` echo, and close with N/R once K messages arrived (K=0: at open)
+ * - `/log?tag=T`                     record each text message under T (see `log(T)`), echo it
+ * - `/hang`                          never answer the HTTP upgrade
+ * The first offered subprotocol is selected.
+ *
+ * HTTP control under `/_/` (JSON, CORS `*`; bad input -> 400 `{ error }`): see `control.ts`.
+ *
+ * Counting is exact: a connection counts as open from the completed handshake until its TCP
+ * socket has closed (closing sockets included), which is what the per-origin cap is about.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { Socket } from 'node:net'
+import { WebSocketServer, type WebSocket, type RawData } from 'ws'
+import { handleControl } from './control.js'
+
+export interface TestServerOptions {
+  /** @default 0 (a free port) */
+  port?: number
+  /** @default '127.0.0.1' */
+  host?: string
+}
+
+export interface ServerCounts {
+  /** currently open ws connections */
+  open: number
+  /** max simultaneously open since start/reset */
+  peak: number
+  /** handshakes completed since start/reset */
+  accepted: number
+  /** open per path (pathname only); paths seen since reset stay listed with 0 */
+  byPath: Record<string, number>
+  peakByPath: Record<string, number>
+}
+
+export interface UpgradeInfo {
+  path: string
+  query: Record<string, string>
+  protocols: string[]
+  headers: Record<string, string>
+}
+
+export interface TestServer {
+  readonly port: number
+  /** 'ws://127.0.0.1:<port>' */
+  readonly url: string
+  /** 'http://127.0.0.1:<port>' */
+  readonly httpUrl: string
+  counts(): ServerCounts
+  /** text messages received on /log?tag=<tag>, in arrival order (a copy) */
+  log(tag: string): string[]
+  /** the last upgrade request seen (any route, refused ones included) */
+  lastUpgrade(): UpgradeInfo | undefined
+  /** destroy every socket abruptly (no close frame); counts drop at once */
+  dropAll(): void
+  /** dropAll + stop listening; listen again on the SAME port after ms (resolves when back) */
+  outage(ms: number): Promise<void>
+  /** sockets stay open but the server replies nothing (no echo, no pong, no close-after) */
+  setHalfOpen(on: boolean): void
+  /** new upgrades are rejected with HTTP 503 */
+  setRefuse(on: boolean): void
+  /** clear logs, peaks, counters, last upgrade and modes (open connections stay) */
+  reset(): void
+  /** terminate everything; nothing is left running */
+  close(): Promise<void>
+}
+
+/** Thrown at upgrade time for bad route parameters; becomes an HTTP 400. */
+class BadInput extends Error {}
+
+const MAX_DELAY = 600_000
+
+function intParam(q: URLSearchParams, name: string, def: number, min: number, max: number): number {
+  const raw = q.get(name)
+  if (raw === null) return def
+  const n = Number(raw)
+  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new BadInput(`Expected \`${name}\` to be an integer in [${min}, ${max}], got ${JSON.stringify(raw)}`)
+  }
+  return n
+}
+
+/** Close codes a server may send (RFC 6455 7.4, as `ws` accepts them). */
+function validCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999)
+}
+
+interface Route {
+  path: string
+  delay: number
+  close?: { code: number; reason: string; after: number }
+  tag?: string
+}
+
+function parseRoute(url: URL): Route {
+  const q = url.searchParams
+  const route: Route = { path: url.pathname, delay: intParam(q, 'delay', 0, 0, MAX_DELAY) }
+  if (url.pathname === '/close') {
+    const code = intParam(q, 'code', 1000, 1000, 4999)
+    if (!validCloseCode(code)) throw new BadInput(`Close code ${code} cannot be sent by a server`)
+    const reason = q.get('reason') ?? ''
+    if (Buffer.byteLength(reason) > 123) throw new BadInput('Expected `reason` to be at most 123 bytes')
+    route.close = { code, reason, after: intParam(q, 'after', 0, 0, 1_000_000) }
+  }
+  if (url.pathname === '/log') route.tag = q.get('tag') ?? ''
+  return route
+}
+
+function rejectUpgrade(socket: Socket, status: number, text: string, body: string): void {
+  if (!socket.writable) return void socket.destroy()
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  )
+}
+
+/** Start a server on 127.0.0.1 (port 0 unless given). */
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const host = opts.host ?? '127.0.0.1'
+  const sockets = new Set<Socket>() // every raw socket: HTTP, upgraded, hanging
+  const live = new Map<Socket, string>() // counted ws connections -> path
+  const clients = new Set<WebSocket>()
+  const logs = new Map<string, string[]>()
+  const timers = new Set<NodeJS.Timeout>()
+  let counts: ServerCounts = { open: 0, peak: 0, accepted: 0, byPath: {}, peakByPath: {} }
+  let last: UpgradeInfo | undefined
+  let halfOpen = false
+  let refuse = false
+  let closed = false
+  let outageTimer: NodeJS.Timeout | undefined
+  let outageDone: Promise<void> | undefined
+  let outageResolve: (() => void) | undefined
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    autoPong: false,
+    handleProtocols: (protocols) => {
+      for (const p of protocols) return p
+      return false
+    },
+  })
+
+  const countIn = (socket: Socket, path: string): void => {
+    live.set(socket, path)
+    counts.open++
+    counts.accepted++
+    counts.peak = Math.max(counts.peak, counts.open)
+    const n = (counts.byPath[path] ?? 0) + 1
+    counts.byPath[path] = n
+    counts.peakByPath[path] = Math.max(counts.peakByPath[path] ?? 0, n)
+  }
+  // Idempotent: called on the socket's 'close' and synchronously when we destroy it.
+  const countOut = (socket: Socket): void => {
+    const path = live.get(socket)
+    if (path === undefined) return
+    live.delete(socket)
+    counts.open--
+    counts.byPath[path] = (counts.byPath[path] ?? 1) - 1
+  }
+  const later = (ms: number, fn: () => void): void => {
+    const t = setTimeout(() => {
+      timers.delete(t)
+      fn()
+    }, ms)
+    timers.add(t)
+  }
+
+  const onConnection = (ws: WebSocket, socket: Socket, route: Route): void => {
+    countIn(socket, route.path)
+    clients.add(ws)
+    socket.once('close', () => countOut(socket))
+    ws.once('close', () => clients.delete(ws))
+    ws.on('error', () => {}) // protocol errors from clients must not crash the server
+    ws.on('ping', (data) => {
+      if (!halfOpen) ws.pong(data)
+    })
+    let received = 0
+    const closeNow = (): void => {
+      if (route.close && ws.readyState === ws.OPEN) ws.close(route.close.code, route.close.reason)
+    }
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (halfOpen) return // a dead peer: nothing recorded, nothing answered
+      received++
+      if (route.tag !== undefined && !isBinary) {
+        const list = logs.get(route.tag) ?? []
+        list.push(data.toString())
+        logs.set(route.tag, list)
+      }
+      const echo = (): void => {
+        if (ws.readyState === ws.OPEN) ws.send(data, { binary: isBinary })
+      }
+      if (route.delay > 0) later(route.delay, echo)
+      else echo()
+      if (route.close && received >= route.close.after) {
+        if (route.delay > 0) later(route.delay, closeNow)
+        else closeNow()
+      }
+    })
+    if (route.close && route.close.after === 0 && !halfOpen) closeNow()
+  }
+
+  const onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
+    socket.on('error', () => {})
+    let url: URL
+    let route: Route
+    try {
+      url = new URL(req.url ?? '/', 'http://test.invalid')
+      const headers: Record<string, string> = {}
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v
+      }
+      last = {
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        protocols: (headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean),
+        headers,
+      }
+      route = parseRoute(url)
+    } catch (err) {
+      const message = err instanceof BadInput ? err.message : 'Malformed request URL'
+      return rejectUpgrade(socket, 400, 'Bad Request', JSON.stringify({ error: message }))
+    }
+    if (refuse) return rejectUpgrade(socket, 503, 'Service Unavailable', JSON.stringify({ error: 'refusing' }))
+    if (route.path === '/hang') return // never answered; dropAll/close destroy it
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, socket, route))
+  }
+
+  const http: Server = createServer()
+  http.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+  http.on('upgrade', onUpgrade)
+  http.on('clientError', (_err, socket) => socket.destroy())
+
+  const listen = (port: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err)
+      http.once('error', onError)
+      http.listen(port, host, () => {
+        http.off('error', onError)
+        resolve()
+      })
+    })
+  await listen(opts.port ?? 0)
+  const address = http.address()
+  if (address === null || typeof address === 'string') throw new Error('test server: no TCP address')
+  const port = address.port
+  const hostPart = host.includes(':') ? `[${host}]` : host
+
+  const dropAll = (): void => {
+    for (const socket of sockets) {
+      countOut(socket)
+      socket.destroy()
+    }
+  }
+
+  const relisten = async (): Promise<void> => {
+    // The port is ours a moment ago; retry briefly in case the kernel is slow to release it.
+    for (let i = 0; ; i++) {
+      try {
+        return await listen(port)
+      } catch (err) {
+        if (closed || i >= 50) throw err
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    }
+  }
+
+  const server: TestServer = {
+    port,
+    url: `ws://${hostPart}:${port}`,
+    httpUrl: `http://${hostPart}:${port}`,
+    counts: () => ({
+      ...counts,
+      byPath: { ...counts.byPath },
+      peakByPath: { ...counts.peakByPath },
+    }),
+    log: (tag) => [...(logs.get(tag) ?? [])],
+    lastUpgrade: () => (last ? { ...last, query: { ...last.query }, protocols: [...last.protocols], headers: { ...last.headers } } : undefined),
+    dropAll,
+    outage(ms) {
+      if (closed) return Promise.reject(new Error('test server is closed'))
+      if (!Number.isFinite(ms) || ms < 0) return Promise.reject(new RangeError(`outage: bad ms ${ms}`))
+      if (!outageDone) {
+        http.close()
+        outageDone = new Promise<void>((resolve) => (outageResolve = resolve))
+      }
+      dropAll()
+      clearTimeout(outageTimer)
+      outageTimer = setTimeout(() => {
+        outageTimer = undefined
+        relisten().then(
+          () => {
+            if (closed) http.close()
+            const done = outageResolve
+            outageDone = outageResolve = undefined
+            done?.()
+          },
+          () => {
+            const done = outageResolve
+            outageDone = outageResolve = undefined
+            done?.()
+          },
+        )
+      }, ms)
+      return outageDone
+    },
+    setHalfOpen: (on) => void (halfOpen = on),
+    setRefuse: (on) => void (refuse = on),
+    reset() {
+      logs.clear()
+      last = undefined
+      halfOpen = false
+      refuse = false
+      const byPath: Record<string, number> = {}
+      for (const [path, n] of Object.entries(counts.byPath)) if (n > 0) byPath[path] = n
+      counts = { open: counts.open, peak: counts.open, accepted: 0, byPath, peakByPath: { ...byPath } }
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      clearTimeout(outageTimer)
+      for (const t of timers) clearTimeout(t)
+      timers.clear()
+      dropAll()
+      wss.close()
+      if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()))
+      outageResolve?.()
+      outageDone = outageResolve = undefined
+    },
+  }
+  http.on('request', (req, res) => handleControl(server, req, res))
+  return server
+}
