@@ -1,0 +1,132 @@
+// 1. Library-only cost per message with an in-process fake socket: receive and send ns/message
+//    over a no-wrapper baseline (the fake socket used directly), stats counting on (wspool's
+//    defaults: stats are always on).
+import PartySocketWS from 'partysocket/ws'
+import ReconnectingWebSocket from 'reconnecting-websocket'
+import { FakeWebSocket } from '../lib/fake-socket.js'
+import { asciiPayload, interleave, loadWspool, metric, now, until, type Contender } from '../lib/harness.js'
+import { fmtSpread, median, paired } from '../lib/stats.js'
+import type { BenchContext, BenchResult } from '../lib/types.js'
+
+interface Subject {
+  /** the fake socket underneath */
+  fake: FakeWebSocket
+  send: (d: string) => void
+  close: () => Promise<void> | void
+}
+
+let sink = 0
+
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  const { mod, why } = await loadWspool(ctx.root)
+  const N = ctx.quick ? 300_000 : 2_000_000
+  const budgetMs = 3000
+  const payload = asciiPayload(64)
+  const notes: string[] = [`${N.toLocaleString('en')} messages per trial, 64 B text payload, fake socket (no I/O)`]
+
+  async function opened(fake: () => FakeWebSocket | undefined): Promise<FakeWebSocket> {
+    const ok = await until(() => fake()?.readyState === 1, 2000, 1)
+    const f = fake()
+    if (!ok || !f) throw new Error('fake socket did not open')
+    return f
+  }
+
+  const makers: Record<string, () => Promise<Subject>> = {
+    'raw (no wrapper)': async () => {
+      const ws = new FakeWebSocket('ws://bench.invalid/x')
+      ws.addEventListener('message', (e: { data: string }) => {
+        sink += e.data.length
+      })
+      await opened(() => ws)
+      return { fake: ws, send: (d) => ws.send(d), close: () => ws.close() }
+    },
+    partysocket: async () => {
+      FakeWebSocket.reset()
+      const rws = new PartySocketWS('ws://bench.invalid/x', undefined, { WebSocket: FakeWebSocket as any })
+      rws.addEventListener('message', (e: MessageEvent) => {
+        sink += (e.data as string).length
+      })
+      const fake = await opened(() => FakeWebSocket.instances[0])
+      return { fake, send: (d) => rws.send(d), close: () => rws.close() }
+    },
+    'reconnecting-websocket': async () => {
+      FakeWebSocket.reset()
+      const rws = new ReconnectingWebSocket('ws://bench.invalid/x', undefined, { WebSocket: FakeWebSocket })
+      rws.addEventListener('message', (e: MessageEvent) => {
+        sink += (e.data as string).length
+      })
+      const fake = await opened(() => FakeWebSocket.instances[0])
+      return { fake, send: (d) => rws.send(d), close: () => rws.close() }
+    },
+  }
+  if (mod) {
+    makers.wspool = async () => {
+      FakeWebSocket.reset()
+      const pool = mod.createPool({ WebSocket: FakeWebSocket })
+      const lease = await pool.acquire('ws://bench.invalid/x')
+      lease.on('message', (d: string) => {
+        sink += d.length
+      })
+      const fake = await opened(() => FakeWebSocket.instances[0])
+      return {
+        fake,
+        send: (d) => lease.send(d),
+        close: async () => {
+          lease.release()
+          await pool.close()
+        },
+      }
+    }
+  } else notes.push(`wspool not measured: ${why}`)
+
+  const contenders: Contender[] = Object.entries(makers).map(([name, make]) => ({
+    name,
+    async run() {
+      const s = await make()
+      try {
+        const { fake, send } = s
+        // receive
+        let t0 = now()
+        let i = 0
+        for (; i < N; i++) {
+          fake.emitMessage(payload)
+          if ((i & 4095) === 0 && now() - t0 > budgetMs) break
+        }
+        const recvNs = ((now() - t0) * 1e6) / i
+        // send
+        t0 = now()
+        let j = 0
+        for (; j < N; j++) {
+          send(payload)
+          if ((j & 4095) === 0 && now() - t0 > budgetMs) break
+        }
+        const sendNs = ((now() - t0) * 1e6) / j
+        if (fake.sent < j) throw new Error(`only ${fake.sent}/${j} sends reached the socket`)
+        return { recv: recvNs, send: sendNs }
+      } finally {
+        await s.close()
+      }
+    },
+  }))
+
+  const r = await interleave(contenders, ctx.trials)
+  notes.push(...r.errors)
+  const base = 'raw (no wrapper)'
+  const metrics = [
+    metric(1, 'receive cost', 'ns/msg', 'lower', r.values.recv, { baseline: base, compare: 'delta' }),
+    metric(1, 'send cost', 'ns/msg', 'lower', r.values.send, { baseline: base, compare: 'delta' }),
+  ]
+  const goals = []
+  const w = (m: string) => r.values[m]?.wspool
+  const b = (m: string) => r.values[m]?.[base]
+  if (mod && w('recv') && b('recv')) {
+    const dr = paired(w('recv')!, b('recv')!, 'delta')
+    const ds = paired(w('send')!, b('send')!, 'delta')
+    goals.push({ bench: 1, goal: 'receive <= +25 ns/msg over raw', measured: `${fmtSpread(dr, 1, true)} ns`, met: median(dr) <= 25 })
+    goals.push({ bench: 1, goal: 'send <= +10 ns/msg over raw', measured: `${fmtSpread(ds, 1, true)} ns`, met: median(ds) <= 10 })
+  } else {
+    goals.push({ bench: 1, goal: 'receive <= +25 ns, send <= +10 ns', measured: 'not measured', met: null })
+  }
+  if (sink === -1) console.log(sink)
+  return { bench: 1, title: 'library-only cost per message (fake socket)', metrics, goals, notes }
+}

@@ -1,0 +1,128 @@
+// Shared pieces of the benchmark workers: loading the built wspool, interleaved trials,
+// heap and timing helpers.
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Metric, WsPoolModule } from './types.js'
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+export const tick = () => new Promise<void>((r) => setImmediate(r))
+export const now = () => performance.now()
+
+/** The built package, as it ships (`dist/index.js`), or the reason it cannot be loaded. */
+export async function loadWspool(root: string): Promise<{ mod: WsPoolModule | null; why: string }> {
+  const file = path.join(root, 'dist', 'index.js')
+  if (!existsSync(file)) return { mod: null, why: 'dist/index.js missing (run `npm run build`)' }
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as Partial<WsPoolModule>
+    if (typeof mod.createPool !== 'function') return { mod: null, why: 'dist/index.js has no createPool export' }
+    return { mod: mod as WsPoolModule, why: '' }
+  } catch (err) {
+    return { mod: null, why: `dist/index.js failed to load: ${(err as Error).message}` }
+  }
+}
+
+/** Full collection (needs `--expose-gc`; the runner starts workers with it). */
+export async function gcFull(): Promise<void> {
+  const g = (globalThis as { gc?: () => void }).gc
+  if (!g) throw new Error('run with --expose-gc')
+  for (let i = 0; i < 3; i++) {
+    g()
+    await tick()
+  }
+}
+
+export async function heapUsed(): Promise<number> {
+  await gcFull()
+  return process.memoryUsage().heapUsed
+}
+
+/** Await `p`, or reject after `ms` with a message naming `what`. */
+export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([p, t])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Wait until `cond()` holds, polling; false if it never did within `ms`. */
+export async function until(cond: () => boolean, ms: number, pollMs = 5): Promise<boolean> {
+  const end = now() + ms
+  while (!cond()) {
+    if (now() > end) return false
+    await sleep(pollMs)
+  }
+  return true
+}
+
+export interface Contender {
+  name: string
+  /** one trial; returns metric name -> value */
+  run: (trial: number) => Promise<Record<string, number>>
+}
+
+export interface Interleaved {
+  /** metric -> contender -> per-trial values (NaN where the trial failed) */
+  values: Record<string, Record<string, number[]>>
+  errors: string[]
+}
+
+/**
+ * Runs the contenders A B C, then C B A, then A B C ... for `trials` trials, after one
+ * untimed warm-up round. A contender that throws gets NaN for that trial (reported, not fatal).
+ */
+export async function interleave(contenders: Contender[], trials: number, warmup = true): Promise<Interleaved> {
+  const out: Interleaved = { values: {}, errors: [] }
+  const record = (metric: string, who: string, trial: number, v: number) => {
+    const m = (out.values[metric] ??= {})
+    const arr = (m[who] ??= [])
+    while (arr.length < trial) arr.push(NaN)
+    arr[trial] = v
+  }
+  if (warmup) {
+    for (const c of contenders) {
+      try {
+        await c.run(-1)
+      } catch (err) {
+        out.errors.push(`${c.name} warm-up: ${(err as Error).message}`)
+      }
+    }
+  }
+  for (let t = 0; t < trials; t++) {
+    const order = t % 2 === 0 ? contenders : [...contenders].reverse()
+    for (const c of order) {
+      try {
+        const r = await c.run(t)
+        for (const [k, v] of Object.entries(r)) record(k, c.name, t, v)
+      } catch (err) {
+        out.errors.push(`${c.name} trial ${t}: ${(err as Error).message}`)
+      }
+    }
+  }
+  // pad every series to `trials` so failed trials show as NaN
+  for (const m of Object.values(out.values)) for (const arr of Object.values(m)) while (arr.length < trials) arr.push(NaN)
+  return out
+}
+
+export function metric(
+  bench: number,
+  name: string,
+  unit: string,
+  better: 'higher' | 'lower',
+  values: Record<string, number[]> | undefined,
+  extra: Partial<Pick<Metric, 'baseline' | 'compare' | 'decimals'>> = {},
+): Metric {
+  return { bench, name, unit, better, values: values ?? {}, ...extra }
+}
+
+/** Random-ish ASCII payload of `n` bytes. */
+export function asciiPayload(n: number): string {
+  let s = ''
+  while (s.length < n) s += 'wspool-benchmark-payload-0123456789abcdefghijklmnopqrstuvwxyz|'
+  return s.slice(0, n)
+}
