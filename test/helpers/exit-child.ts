@@ -1,0 +1,43 @@
+/**
+ * Child process for the exit test: uses a pool against the test server, then closes it (or not,
+ * with `--no-close`, the control case) and returns from its main function. The parent checks
+ * that the process exits on its own: after close() nothing may keep it alive.
+ *
+ * Usage: node --import tsx test/helpers/exit-child.ts <ws-url> [--no-close]
+ */
+import { createPool } from '../../src/index.js'
+
+const [base, flag] = process.argv.slice(2)
+
+async function main(): Promise<void> {
+  const pool = createPool({
+    maxPerHost: 2,
+    minIdlePerHost: 1,
+    idleTimeout: 60_000,
+    maxLifetime: 120_000,
+    reconnect: { initialDelay: 50, jitter: 0 },
+  })
+  pool.on('open', () => {})
+  const lease = await pool.acquire(`${base}/echo`)
+  const echoed = new Promise((resolve) => lease.once('message', resolve))
+  lease.send('ping')
+  await echoed
+  await pool.send(`${base}/log?tag=child`, 'hello from child')
+  // Leave a queued acquire with a long deadline, and a connect that hangs.
+  const other = await pool.acquire(`${base}/echo`)
+  const queued = pool.acquire(`${base}/echo`, { timeout: 60_000 }).catch((e: Error & { code?: string }) => e.code)
+  const hanging = pool.acquire(`${base.replace('127.0.0.1', 'localhost')}/hang`, { timeout: 60_000 }).catch((e: Error & { code?: string }) => e.code)
+  lease.release()
+  void other
+  if (flag === '--no-close') {
+    console.log('not closing')
+    return
+  }
+  await pool.close()
+  console.log('closed', await queued, await hanging)
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exitCode = 1
+})

@@ -1,0 +1,142 @@
+/**
+ * Shared integration-test harness: a real test server and a pool per test, each with its
+ * teardown registered on the line that creates it, plus small waiting helpers.
+ *
+ * Timing bounds here are hang guards, never assertions about speed.
+ */
+import { onTestFinished, vi } from 'vitest'
+import { startTestServer, type TestServer } from '../server/test-server.js'
+import { createPool } from '../../src/index.js'
+
+export type Pool = ReturnType<typeof createPool>
+export type PoolOptions = NonNullable<Parameters<typeof createPool>[0]>
+export type Lease = Awaited<ReturnType<Pool['acquire']>>
+
+/** Every pool event named in the SPEC. */
+export const POOL_EVENTS = [
+  'connect',
+  'open',
+  'close',
+  'reconnecting',
+  'error',
+  'acquire',
+  'release',
+  'enqueue',
+  'timeout',
+  'evict',
+  'drop',
+] as const
+export type PoolEventName = (typeof POOL_EVENTS)[number]
+
+export interface Recorded {
+  type: PoolEventName
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  payload: any
+}
+
+/** A test server on 127.0.0.1:0, closed when the current test finishes. */
+export async function startServer(): Promise<TestServer> {
+  const server = await startTestServer()
+  onTestFinished(() => server.close())
+  return server
+}
+
+/** A pool closed when the current test finishes. */
+export function newPool(options?: PoolOptions): Pool {
+  const pool = createPool(options)
+  onTestFinished(async () => {
+    await pool.close()
+  })
+  return pool
+}
+
+/** Records every pool event, in emission order. */
+export function recordEvents(pool: Pool): Recorded[] {
+  const events: Recorded[] = []
+  for (const type of POOL_EVENTS) {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    ;(pool.on as any)(type, (payload: unknown) => events.push({ type, payload }))
+  }
+  return events
+}
+
+export function ofType(events: Recorded[], type: PoolEventName): Recorded['payload'][] {
+  return events.filter((e) => e.type === type).map((e) => e.payload)
+}
+
+export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Polls `fn` until it returns without throwing (an `expect` inside is the usual body). */
+export function eventually<T>(fn: () => T, timeout = 5000): Promise<T> {
+  return vi.waitFor(fn, { timeout, interval: 5 })
+}
+
+/** Resolves with the next payload of `type` matching `where`; rejects after `timeout` ms. */
+export function nextEvent(
+  emitter: { on: (...args: never[]) => unknown; off: (...args: never[]) => unknown },
+  type: string,
+  where: (payload: any) => boolean = () => true, // eslint-disable-line @typescript-eslint/no-explicit-any
+  timeout = 5000,
+): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const target = emitter as any
+  return new Promise((resolve, reject) => {
+    const listener = (payload: unknown): void => {
+      if (!where(payload)) return
+      cleanup()
+      resolve(payload)
+    }
+    const timer = setTimeout(() => {
+      cleanup()
+      reject(new Error(`no '${type}' event within ${timeout} ms`))
+    }, timeout)
+    const cleanup = (): void => {
+      clearTimeout(timer)
+      target.off(type, listener)
+    }
+    target.on(type, listener)
+  })
+}
+
+/** 'fulfilled' | 'rejected' | 'pending' after letting queued callbacks run. */
+export async function stateOf(promise: Promise<unknown>, wait = 20): Promise<'fulfilled' | 'rejected' | 'pending'> {
+  let state: 'fulfilled' | 'rejected' | 'pending' = 'pending'
+  promise.then(
+    () => (state = 'fulfilled'),
+    () => (state = 'rejected'),
+  )
+  await delay(wait)
+  return state
+}
+
+/** Settles to the rejection reason, or throws if the promise fulfilled. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    await promise
+  } catch (err) {
+    return err
+  }
+  throw new Error('expected the promise to reject, it fulfilled')
+}
+
+/** The thrown value of a synchronous call, or throws if it returned. */
+export function thrownBy(fn: () => unknown): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    fn()
+  } catch (err) {
+    return err
+  }
+  throw new Error('expected the call to throw, it returned')
+}
+
+/** A port on 127.0.0.1 where nothing listens (a server bound, then closed). */
+export async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net')
+  const srv = createServer()
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve))
+  const port = (srv.address() as { port: number }).port
+  await new Promise<void>((resolve) => srv.close(() => resolve()))
+  return port
+}
+
+export const utf8Bytes = (s: string): number => new TextEncoder().encode(s).byteLength

@@ -1,0 +1,426 @@
+/**
+ * Reconnect, buffering and giving up (issue 2, item 6; SPEC "Lease", `reconnect`,
+ * "What is an unexpected drop", "Dropped messages").
+ */
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
+import { defaultShouldReconnect, PoolError } from '../../src/index.js'
+import {
+  delay,
+  eventually,
+  newPool,
+  nextEvent,
+  ofType,
+  recordEvents,
+  startServer,
+  thrownBy,
+  utf8Bytes,
+  type Lease,
+} from '../helpers/harness.js'
+
+const fast = { initialDelay: 20, maxDelay: 200, factor: 2, jitter: 0 }
+
+function leaseEvents(lease: Lease): { type: string; payload: unknown }[] {
+  const seen: { type: string; payload: unknown }[] = []
+  for (const type of ['open', 'close', 'reconnecting', 'error'] as const) {
+    lease.on(type, (payload: unknown) => seen.push({ type, payload }))
+  }
+  return seen
+}
+
+describe('a leased connection that drops', () => {
+  it('reconnects; the lease stays valid with the same id', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: fast })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(`${server.url}/echo`)
+    const seen = leaseEvents(lease)
+    const id = lease.id
+
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('reconnecting'))
+    await eventually(() => expect(lease.state).toBe('open'))
+    expect(lease.id).toBe(id)
+    expect(server.counts().accepted).toBe(2)
+    expect(server.counts().open).toBe(1)
+
+    const echoed = nextEvent(lease, 'message')
+    lease.send('after')
+    expect(await echoed).toBe('after')
+
+    const reconnecting = ofType(events, 'reconnecting')
+    expect(reconnecting).toHaveLength(1)
+    expect(reconnecting[0]).toMatchObject({ origin: server.url, id, attempt: 1, delay: 20 })
+    expect(seen.map((e) => e.type)).toEqual(expect.arrayContaining(['reconnecting', 'open']))
+    expect(pool.stats().hosts[server.url]).toMatchObject({ reconnects: 1, active: 1, open: 1 })
+    lease.release()
+  })
+
+  it('waits initialDelay * factor^(n-1), capped at maxDelay, with jitter 0', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: { initialDelay: 20, factor: 2, maxDelay: 70, jitter: 0, maxAttempts: 4 } })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(`${server.url}/echo`)
+    server.setRefuse(true)
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('closed'))
+    const delays = ofType(events, 'reconnecting').map((e) => [e.attempt, e.delay])
+    expect(delays).toEqual([
+      [1, 20],
+      [2, 40],
+      [3, 70],
+      [4, 70],
+    ])
+  })
+
+  it('jitter 0.5 scales each delay into [d/2, d]', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: { initialDelay: 40, factor: 2, maxDelay: 1000, jitter: 0.5, maxAttempts: 3 } })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(`${server.url}/echo`)
+    server.setRefuse(true)
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('closed'))
+    const delays = ofType(events, 'reconnecting').map((e) => e.delay as number)
+    expect(delays).toHaveLength(3)
+    delays.forEach((d, i) => {
+      const full = 40 * 2 ** i
+      expect(d).toBeGreaterThanOrEqual(full / 2)
+      expect(d).toBeLessThanOrEqual(full)
+    })
+  })
+
+  it('full jitter scales by 1 - random(): an injected random source (Math.random) sets the delays', async () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.25)
+    onTestFinished(() => random.mockRestore())
+    const server = await startServer()
+    const pool = newPool({ reconnect: { initialDelay: 40, factor: 3, maxDelay: 1000, jitter: 1, maxAttempts: 3 } })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(`${server.url}/echo`)
+    server.setRefuse(true)
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('closed'))
+    expect(ofType(events, 'reconnecting').map((e) => e.delay)).toEqual([30, 90, 270])
+  })
+
+  it('the attempt count resets only after minUptime of staying open', async () => {
+    const server = await startServer()
+    // /close?after=1: the server closes (4000) after each message; we send one on every open.
+    const url = `${server.url}/close?code=4000&reason=bye&after=1`
+    const pool = newPool({ reconnect: { initialDelay: 10, factor: 2, maxDelay: 1000, jitter: 0, minUptime: 60_000 } })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(url)
+    lease.on('open', () => lease.send('x'))
+    lease.send('x')
+    await eventually(() => expect(ofType(events, 'reconnecting').length).toBeGreaterThanOrEqual(4))
+    lease.destroy()
+    const seq = ofType(events, 'reconnecting').slice(0, 4).map((e) => [e.attempt, e.delay])
+    expect(seq).toEqual([
+      [1, 10],
+      [2, 20],
+      [3, 40],
+      [4, 80],
+    ])
+  })
+
+  it('after staying open for minUptime the next drop starts again at attempt 1', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: { initialDelay: 10, factor: 2, maxDelay: 1000, jitter: 0, minUptime: 30 } })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(`${server.url}/echo`)
+    for (let i = 0; i < 3; i++) {
+      await delay(80) // longer than minUptime
+      server.dropAll()
+      await eventually(() => expect(ofType(events, 'reconnecting')).toHaveLength(i + 1))
+      await eventually(() => expect(lease.state).toBe('open'))
+    }
+    expect(ofType(events, 'reconnecting').map((e) => e.attempt)).toEqual([1, 1, 1])
+    lease.release()
+  })
+
+  it('a custom shouldReconnect receives { code, reason, wasClean, attempt }', async () => {
+    const server = await startServer()
+    const infos: { code: number; reason: string; wasClean: boolean; attempt: number }[] = []
+    const pool = newPool({
+      reconnect: {
+        ...fast,
+        shouldReconnect: (info) => {
+          infos.push(info)
+          return infos.length < 2
+        },
+      },
+    })
+    const lease = await pool.acquire(`${server.url}/close?code=4001&reason=later&after=1`)
+    lease.on('open', () => lease.send('again'))
+    lease.send('first')
+    await eventually(() => expect(lease.state).toBe('closed'))
+    expect(infos).toHaveLength(2)
+    expect(infos[0]).toMatchObject({ code: 4001, reason: 'later', wasClean: true, attempt: 1 })
+    expect(() => lease.send('x')).toThrow(PoolError)
+  })
+})
+
+describe('which closes are retried', () => {
+  it.each([1000, 1001, 4000, 4999])('close code %i from the server is an unexpected drop: retried', async (code) => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: fast })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(`${server.url}/close?code=${code}&after=1`)
+    lease.send('bye')
+    await eventually(() => expect(ofType(events, 'reconnecting')).toHaveLength(1))
+    await eventually(() => expect(lease.state).toBe('open'))
+    expect(server.counts().accepted).toBe(2)
+    lease.release()
+  })
+
+  it.each([1002, 1003, 1007, 1008, 1009, 1010])(
+    'close code %i is terminal: no retry, the lease closes',
+    async (code) => {
+      const server = await startServer()
+      const pool = newPool({ reconnect: fast })
+      const events = recordEvents(pool)
+      const lease = await pool.acquire(`${server.url}/close?code=${code}&reason=no&after=1`)
+      const closed = nextEvent(lease, 'close')
+      lease.send('bye')
+      await closed
+      await delay(100)
+      expect(lease.state).toBe('closed')
+      expect(ofType(events, 'reconnecting')).toHaveLength(0)
+      expect(server.counts().accepted).toBe(1)
+      const err = thrownBy(() => lease.send('more'))
+      expect(err).toBeInstanceOf(PoolError)
+      expect(err.code).toBe('ERR_LEASE_CLOSED')
+      expect(pool.stats().hosts[server.url]).toMatchObject({ connections: 0, active: 0 })
+    },
+  )
+
+  it('defaultShouldReconnect is exported and encodes the close-code list', () => {
+    const info = (code: number) => ({ code, reason: '', wasClean: true, attempt: 1 })
+    for (const code of [1002, 1003, 1007, 1008, 1009, 1010]) expect(defaultShouldReconnect(info(code))).toBe(false)
+    for (const code of [1000, 1001, 1006, 1011, 1012, 4000, 4999]) expect(defaultShouldReconnect(info(code))).toBe(true)
+  })
+
+  it('a custom shouldReconnect replaces the default list', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: { ...fast, shouldReconnect: () => true } })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(`${server.url}/close?code=1008&after=1`)
+    lease.send('bye')
+    await eventually(() => expect(ofType(events, 'reconnecting').length).toBeGreaterThanOrEqual(1))
+    await eventually(() => expect(lease.state).toBe('open'))
+    lease.release()
+  })
+
+  it('reconnect: false closes the lease on a drop', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: false })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(`${server.url}/echo`)
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('closed'))
+    expect(ofType(events, 'reconnecting')).toHaveLength(0)
+    expect(thrownBy(() => lease.send('x')).code).toBe('ERR_LEASE_CLOSED')
+  })
+})
+
+describe('buffering while reconnecting', () => {
+  it('messages sent while reconnecting are delivered in order after reopen', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: fast })
+    const lease = await pool.acquire(`${server.url}/log?tag=buf`)
+    server.setRefuse(true)
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('reconnecting'))
+    const sent = ['one', 'two', 'três', 'four']
+    for (const m of sent) lease.send(m)
+    expect(lease.bufferedAmount).toBeGreaterThan(0)
+    server.setRefuse(false)
+    await eventually(() => expect(server.log('buf')).toEqual(sent))
+    expect(lease.state).toBe('open')
+  })
+
+  it('beyond buffer.maxMessages send throws ERR_BUFFER_FULL; what was buffered still arrives', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: fast, buffer: { maxMessages: 3, maxBytes: 1 << 20 } })
+    const lease = await pool.acquire(`${server.url}/log?tag=cap`)
+    server.setRefuse(true)
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('reconnecting'))
+    lease.send('a')
+    lease.send('b')
+    lease.send('c')
+    const err = thrownBy(() => lease.send('d'))
+    expect(err).toBeInstanceOf(PoolError)
+    expect(err.code).toBe('ERR_BUFFER_FULL')
+    server.setRefuse(false)
+    await eventually(() => expect(server.log('cap')).toEqual(['a', 'b', 'c']))
+    lease.send('e')
+    await eventually(() => expect(server.log('cap')).toEqual(['a', 'b', 'c', 'e']))
+  })
+
+  it('beyond buffer.maxBytes send throws ERR_BUFFER_FULL, counting UTF-8 bytes and byteLength', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: fast, buffer: { maxMessages: 100, maxBytes: 14 } })
+    const lease = await pool.acquire(`${server.url}/log?tag=bytes`)
+    server.setRefuse(true)
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('reconnecting'))
+    lease.send('ééé') // 6 UTF-8 bytes (3 UTF-16 units)
+    lease.send('éé') // 4 more: 10
+    lease.send(new Uint8Array(4)) // 4 more: 14, exactly the limit
+    expect(lease.bufferedAmount).toBe(14)
+    const err = thrownBy(() => lease.send('a'))
+    expect(err).toBeInstanceOf(PoolError)
+    expect(err.code).toBe('ERR_BUFFER_FULL')
+    expect(thrownBy(() => lease.send(new Uint8Array(1))).code).toBe('ERR_BUFFER_FULL')
+    server.setRefuse(false)
+    await eventually(() => expect(server.log('bytes')).toEqual(['ééé', 'éé']))
+  })
+
+  it('release while reconnecting closes the connection and reports dropped messages (reason released)', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: fast })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(`${server.url}/log?tag=rel`)
+    server.setRefuse(true)
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('reconnecting'))
+    lease.send('x1')
+    lease.send('x2')
+    lease.release()
+    await eventually(() => expect(ofType(events, 'drop')).toHaveLength(1))
+    const drops = ofType(events, 'drop')
+    expect(drops[0]).toMatchObject({ origin: server.url, id: lease.id, count: 2, bytes: 4, reason: 'released' })
+    server.setRefuse(false)
+    await delay(150)
+    expect(server.counts().accepted).toBe(1) // no reconnect after release
+    expect(pool.stats().hosts[server.url]).toMatchObject({ connections: 0, dropped: 2 })
+  })
+
+  it('destroy while reconnecting reports dropped messages (reason destroyed)', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: fast })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(`${server.url}/echo`)
+    server.setRefuse(true)
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('reconnecting'))
+    lease.send('abc')
+    lease.destroy()
+    await eventually(() => expect(ofType(events, 'drop')).toHaveLength(1))
+    expect(ofType(events, 'drop')).toEqual([
+      expect.objectContaining({ id: lease.id, count: 1, bytes: 3, reason: 'destroyed' }),
+    ])
+    expect(pool.stats().hosts[server.url].dropped).toBe(1)
+  })
+})
+
+describe('giving up', () => {
+  it('after maxAttempts the lease closes; undelivered messages are reported in a drop event and stats', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: { ...fast, maxAttempts: 2 } })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(`${server.url}/log?tag=gone`)
+    const closed = nextEvent(lease, 'close')
+    server.setRefuse(true)
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('reconnecting'))
+    lease.send('lost-1')
+    lease.send(new Uint8Array([1, 2, 3]))
+    lease.send('lost-é')
+    await closed
+    expect(lease.state).toBe('closed')
+    const drops = ofType(events, 'drop')
+    expect(drops).toHaveLength(1)
+    expect(drops[0]).toMatchObject({
+      origin: server.url,
+      id: lease.id,
+      count: 3,
+      bytes: utf8Bytes('lost-1') + 3 + utf8Bytes('lost-é'),
+      reason: 'gave-up',
+    })
+    expect(drops[0].url).toContain('/log')
+    const err = thrownBy(() => lease.send('late'))
+    expect(err).toBeInstanceOf(PoolError)
+    expect(err.code).toBe('ERR_LEASE_CLOSED')
+    const stats = pool.stats().hosts[server.url]
+    expect(stats).toMatchObject({ dropped: 3, connections: 0, active: 0, reconnecting: 0 })
+    expect(stats.errors).toBeGreaterThanOrEqual(2)
+    expect(ofType(events, 'close').some((e) => e.id === lease.id)).toBe(true)
+    // Released after closing: a no-op, and nothing reaches the server later.
+    lease.release()
+    server.setRefuse(false)
+    await delay(100)
+    expect(server.log('gone')).toEqual([])
+  })
+
+  it('giving up with an empty buffer emits no drop event', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: { ...fast, maxAttempts: 1 } })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(`${server.url}/echo`)
+    server.setRefuse(true)
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('closed'))
+    expect(ofType(events, 'drop')).toHaveLength(0)
+    expect(pool.stats().hosts[server.url].dropped).toBe(0)
+  })
+})
+
+describe('end to end: exactly once, in order', () => {
+  it('the server kills the socket mid-stream and comes back: every message arrives once, in order', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: { initialDelay: 20, maxDelay: 100, jitter: 0 } })
+    const lease = await pool.acquire(`${server.url}/log?tag=e2e`)
+    const sent: string[] = []
+    const send = (m: string): void => {
+      sent.push(m)
+      lease.send(m)
+    }
+    for (let i = 0; i < 50; i++) send(`before-${i}`)
+    await eventually(() => expect(server.log('e2e')).toHaveLength(50))
+
+    const outage = server.outage(250) // drop every socket, stop listening, come back
+    await eventually(() => expect(lease.state).toBe('reconnecting'))
+    for (let i = 0; i < 50; i++) {
+      send(`during-${i}`)
+      if (i % 10 === 0) await delay(10)
+    }
+    await outage
+    await eventually(() => expect(lease.state).toBe('open'))
+    for (let i = 0; i < 50; i++) send(`after-${i}`)
+
+    await eventually(() => expect(server.log('e2e')).toHaveLength(150))
+    await delay(50)
+    expect(server.log('e2e')).toEqual(sent)
+    expect(new Set(server.log('e2e')).size).toBe(150)
+    expect(pool.stats().hosts[server.url]).toMatchObject({ dropped: 0, reconnects: 1 })
+  })
+
+  it('two outages in a row, messages sent throughout, still exactly once in order', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: { initialDelay: 10, maxDelay: 50, jitter: 0 } })
+    const lease = await pool.acquire(`${server.url}/log?tag=twice`)
+    const sent: string[] = []
+    let n = 0
+    const pump = async (count: number): Promise<void> => {
+      for (let i = 0; i < count; i++) {
+        const m = `m-${n++}`
+        sent.push(m)
+        lease.send(m)
+        await delay(1)
+      }
+    }
+    await pump(20)
+    await eventually(() => expect(server.log('twice')).toHaveLength(sent.length))
+    for (let round = 0; round < 2; round++) {
+      const outage = server.outage(120)
+      await eventually(() => expect(lease.state).toBe('reconnecting'))
+      await pump(20)
+      await outage
+      await eventually(() => expect(lease.state).toBe('open'))
+      await pump(5)
+      await eventually(() => expect(server.log('twice')).toHaveLength(sent.length))
+    }
+    expect(server.log('twice')).toEqual(sent)
+  })
+})

@@ -1,0 +1,59 @@
+import { defineConfig } from 'vitest/config'
+import { playwright } from '@vitest/browser-playwright'
+import { chromiumLaunchOptions } from './e2e/chromium.js'
+
+/**
+ * Three projects, run one at a time by the package scripts (`vitest run --project X`):
+ * - `unit`: pure modules in Node.
+ * - `integration`: the library source against a real `ws` server on port 0, plus the type
+ *   tests (`test/types/**\/*.test-d.ts`, checked by `tsc` through Vitest's typecheck mode).
+ * - `browser`: a representative part of the integration suite in real Chromium. The test
+ *   server runs in Node (globalSetup) and its URLs reach the page through `provide`/`inject`.
+ *
+ * Timeouts are hang guards only: no test asserts timing tighter than these.
+ */
+export default defineConfig({
+  test: {
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    teardownTimeout: 10_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          environment: 'node',
+          include: ['test/integration/**/*.test.ts'],
+          typecheck: {
+            enabled: true,
+            include: ['test/types/**/*.test-d.ts'],
+            tsconfig: './tsconfig.json',
+          },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/helpers/browser-global-setup.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: chromiumLaunchOptions }),
+            instances: [{ browser: 'chromium' }],
+            screenshotFailures: false,
+          },
+        },
+      },
+    ],
+  },
+})
