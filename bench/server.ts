@@ -22,7 +22,7 @@ wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
   if (u.pathname === '/sink') {
     let n = 0
     ws.on('message', (data, isBinary) => {
-      if (!isBinary && data.length === 7 && data.toString() === '__end__') {
+      if (!isBinary && (data as Buffer).length === 7 && data.toString() === '__end__') {
         ws.send(String(n))
         n = 0
       }

@@ -46,7 +46,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       partysocket: async (url) => {
         const rws = new PartySocketWS(url, undefined, { WebSocket: WebSocket as any })
         const c: Conn = {
-          send: (d) => rws.send(d),
+          send: (d) => rws.send(d as string),
           onMessage: () => {},
           close: () => rws.close(),
         }
