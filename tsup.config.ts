@@ -23,6 +23,7 @@ export default defineConfig([
     sourcemap: true,
     target: 'es2022',
     platform: 'browser',
+    noExternal: ['isomorphic-ws'],
     esbuildOptions(options) {
       options.alias = {
         'isomorphic-ws': fileURLToPath(new URL('./src/runtime/native-websocket.ts', import.meta.url)),

@@ -1,0 +1,69 @@
+/**
+ * Every failure wspool reports is a {@link PoolError} with a stable string `code`.
+ * @packageDocumentation
+ */
+
+/** The stable error codes. Match on `error.code`, never on the message. */
+export type PoolErrorCode =
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_INVALID_URL'
+  | 'ERR_ACQUIRE_TIMEOUT'
+  | 'ERR_QUEUE_FULL'
+  | 'ERR_POOL_CLOSED'
+  | 'ERR_CONNECT_FAILED'
+  | 'ERR_LEASE_RELEASED'
+  | 'ERR_LEASE_CLOSED'
+  | 'ERR_BUFFER_FULL'
+  | 'ERR_REQUEST_TIMEOUT'
+  | 'ERR_CIRCUIT_OPEN'
+  | 'ERR_INVALID_ARGUMENT'
+
+/** Extra facts a {@link PoolError} may carry. */
+export interface PoolErrorDetails {
+  /** The pool key (WHATWG origin) the failure concerns. */
+  origin?: string
+  /** The redacted URL the failure concerns. */
+  url?: string
+  /** Close code of the last socket close, where a socket closed. */
+  closeCode?: number
+  /** Close reason of the last socket close, where a socket closed. */
+  closeReason?: string
+  /** The underlying failure. */
+  cause?: unknown
+}
+
+/** The one error class wspool throws and rejects with (abort aside: that rejects with `signal.reason`). */
+export class PoolError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: PoolErrorCode
+  /** The origin concerned, where known. */
+  readonly origin?: string
+  /** The redacted URL concerned, where known. */
+  readonly url?: string
+  /** The last close code seen, where a socket closed. */
+  readonly closeCode?: number
+  /** The last close reason seen, where a socket closed. */
+  readonly closeReason?: string
+
+  constructor(code: PoolErrorCode, message: string, details: PoolErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause })
+    this.name = 'PoolError'
+    this.code = code
+    if (details.origin !== undefined) this.origin = details.origin
+    if (details.url !== undefined) this.url = details.url
+    if (details.closeCode !== undefined) this.closeCode = details.closeCode
+    if (details.closeReason !== undefined) this.closeReason = details.closeReason
+  }
+}
+
+/** Renders a user-supplied value for an error message: `0`, `NaN`, `"abc"`, `null`, `object`. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value)
+  if (value === null || value === undefined || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value)
+  }
+  if (typeof value === 'function') return 'a function'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'symbol' ? 'a symbol' : 'an object'
+}

@@ -1,0 +1,36 @@
+/**
+ * The shape of WebSocket that wspool drives: the WHATWG interface, which browsers and `ws` share.
+ * Types only; the runtime seam (`runtime/transport.ts`) supplies the constructor.
+ */
+
+/** What `send` accepts: text or binary. */
+export type SendData = string | ArrayBufferLike | ArrayBufferView | Blob
+
+/** The subset of the WHATWG `WebSocket` wspool uses. */
+export interface WebSocketLike {
+  readonly readyState: number
+  readonly protocol: string
+  readonly bufferedAmount: number
+  binaryType: string
+  onopen: ((ev: any) => void) | null
+  onmessage: ((ev: { data: any }) => void) | null
+  onerror: ((ev: any) => void) | null
+  onclose: ((ev: { code: number; reason: string; wasClean: boolean }) => void) | null
+  send(data: any): void
+  close(code?: number, reason?: string): void
+  /** `ws` only: close at once, without a closing handshake. */
+  terminate?(): void
+  /** `ws` only: send a protocol ping frame. */
+  ping?(): void
+  /** `ws` only: the emitter API, used for protocol pongs. */
+  on?(event: string, fn: (...args: any[]) => void): unknown
+}
+
+/** A WebSocket constructor: the native one, `ws`, or any compatible implementation. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: any) => WebSocketLike
+
+/** Whether `data` is something a WebSocket can send. */
+export function isSendData(data: unknown): data is SendData {
+  return typeof data === 'string' || data instanceof ArrayBuffer || ArrayBuffer.isView(data) ||
+    (typeof Blob !== 'undefined' && data instanceof Blob)
+}

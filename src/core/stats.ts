@@ -1,0 +1,199 @@
+/**
+ * Counters, gauges and latency summaries, with a cached snapshot.
+ *
+ * Every host record feeds the pool-wide totals as it changes, so totals survive hosts and
+ * reading them never sums over connections. A snapshot is rebuilt only after something changed
+ * (the `dirty` flag), so repeated reads return the same object: fit for `useSyncExternalStore`.
+ */
+
+/** Latency summary in ms; percentiles are `null` while `count` is 0. */
+export interface LatencySummary {
+  /** Samples recorded since the pool was created. */
+  count: number
+  /** Median of the most recent samples (up to 1024). */
+  p50: number | null
+  /** 95th percentile of the most recent samples (up to 1024). */
+  p95: number | null
+  /** 99th percentile of the most recent samples (up to 1024). */
+  p99: number | null
+  /** Largest sample since the pool was created. */
+  max: number | null
+}
+
+/** Per-origin (or pool-wide) figures. Gauges are current levels; counters only grow. */
+export interface HostStats {
+  /** Live connections counting toward the cap: connecting, open, reconnecting and closing. */
+  connections: number
+  /** Connections whose socket is open. */
+  open: number
+  /** Connections making their first attempts (including backoff waits before they first open). */
+  connecting: number
+  /** Connections reconnecting after an unexpected drop. */
+  reconnecting: number
+  /** Connections held by a lease. */
+  active: number
+  /** Open connections held by nobody. */
+  idle: number
+  /** Acquires not yet settled: queued, or waiting for their connection to open. */
+  pending: number
+  /** The cap (`maxPerHost` per host, `maxTotal` in totals); `null` when unlimited. */
+  max: number | null
+  /** Connections created. */
+  created: number
+  /** Connections closed for good. */
+  closed: number
+  /** Successful reopenings after a drop. */
+  reconnects: number
+  /** Failed connection attempts and socket errors. */
+  errors: number
+  /** Acquires rejected with `ERR_ACQUIRE_TIMEOUT`. */
+  timeouts: number
+  /** Acquires rejected with `ERR_QUEUE_FULL` or `ERR_CIRCUIT_OPEN`. */
+  rejected: number
+  /** Buffered messages discarded (each also reported in a `drop` event). */
+  dropped: number
+  /** Messages received (heartbeat traffic excluded). */
+  messagesIn: number
+  /** Messages written to a socket (heartbeat traffic excluded). */
+  messagesOut: number
+  /** Payload bytes received: UTF-8 bytes for text, `byteLength` for binary. */
+  bytesIn: number
+  /** Payload bytes written to a socket. */
+  bytesOut: number
+  /** Time from `acquire` to its lease, ms. */
+  acquireWait: LatencySummary
+  /** Time from a socket's construction to its open event, ms. */
+  connectTime: LatencySummary
+}
+
+/** The snapshot `pool.stats()` returns: plain, JSON-serialisable. */
+export interface PoolStats {
+  /** Figures over every origin. */
+  totals: HostStats
+  /** Figures per origin, keyed by origin. */
+  hosts: Record<string, HostStats>
+}
+
+const WINDOW = 1024
+
+/** Keeps the latest {@link WINDOW} samples, plus count and max over all time. */
+export class LatencyWindow {
+  #samples: number[] = []
+  #next = 0
+  count = 0
+  max = 0
+
+  record(ms: number): void {
+    if (this.#samples.length < WINDOW) this.#samples.push(ms)
+    else {
+      this.#samples[this.#next] = ms
+      this.#next = (this.#next + 1) % WINDOW
+    }
+    this.count++
+    if (ms > this.max) this.max = ms
+  }
+
+  summary(): LatencySummary {
+    if (this.count === 0) return { count: 0, p50: null, p95: null, p99: null, max: null }
+    const sorted = this.#samples.slice().sort((a, b) => a - b)
+    const at = (p: number) => round(sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)])
+    return { count: this.count, p50: at(50), p95: at(95), p99: at(99), max: round(this.max) }
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000
+
+/** The numeric fields of {@link HostStats} that are counted (not the cap or summaries). */
+export type CountField = Exclude<keyof HostStats, 'max' | 'acquireWait' | 'connectTime'>
+
+const FIELDS: readonly CountField[] = [
+  'connections', 'open', 'connecting', 'reconnecting', 'active', 'idle', 'pending',
+  'created', 'closed', 'reconnects', 'errors', 'timeouts', 'rejected', 'dropped',
+  'messagesIn', 'messagesOut', 'bytesIn', 'bytesOut',
+]
+
+/** Mutable figures of one origin (or of the totals, which have no parent). */
+export class StatsRecord {
+  readonly values: Record<CountField, number>
+  readonly acquireWait = new LatencyWindow()
+  readonly connectTime = new LatencyWindow()
+
+  constructor(
+    readonly registry: StatsRegistry,
+    readonly parent: StatsRecord | null,
+  ) {
+    const values = {} as Record<CountField, number>
+    for (const f of FIELDS) values[f] = 0
+    this.values = values
+  }
+
+  /** Adds `n` (may be negative, for gauges) here and in the totals. */
+  add(field: CountField, n = 1): void {
+    this.values[field] += n
+    if (this.parent) this.parent.values[field] += n
+    this.registry.dirty = true
+  }
+
+  /** Counts one message in or out: the hot path, kept to plain increments. */
+  message(inbound: boolean, bytes: number): void {
+    const v = this.values
+    const t = this.parent!.values
+    if (inbound) {
+      v.messagesIn++; v.bytesIn += bytes; t.messagesIn++; t.bytesIn += bytes
+    } else {
+      v.messagesOut++; v.bytesOut += bytes; t.messagesOut++; t.bytesOut += bytes
+    }
+    this.registry.dirty = true
+  }
+
+  /** Records a latency sample here and in the totals. */
+  latency(which: 'acquireWait' | 'connectTime', ms: number): void {
+    this[which].record(ms)
+    this.parent?.[which].record(ms)
+    this.registry.dirty = true
+  }
+
+  snapshot(max: number): HostStats {
+    return {
+      ...this.values,
+      max: Number.isFinite(max) ? max : null,
+      acquireWait: this.acquireWait.summary(),
+      connectTime: this.connectTime.summary(),
+    }
+  }
+}
+
+/** All records of a pool, and the cached snapshot. */
+export class StatsRegistry {
+  readonly totals: StatsRecord = new StatsRecord(this, null)
+  readonly #hosts = new Map<string, StatsRecord>()
+  dirty = true
+  #cached: PoolStats | null = null
+
+  /** The record of `origin`, created on first use. */
+  host(origin: string): StatsRecord {
+    let rec = this.#hosts.get(origin)
+    if (!rec) {
+      rec = new StatsRecord(this, this.totals)
+      this.#hosts.set(origin, rec)
+      this.dirty = true
+    }
+    return rec
+  }
+
+  /** The current snapshot; the same object until a figure changes. */
+  snapshot(maxPerHost: number, maxTotal: number): PoolStats {
+    if (this.dirty || this.#cached === null) {
+      const hosts: Record<string, HostStats> = {}
+      for (const [origin, rec] of this.#hosts) hosts[origin] = rec.snapshot(maxPerHost)
+      this.#cached = { totals: this.totals.snapshot(maxTotal), hosts }
+      this.dirty = false
+    }
+    return this.#cached
+  }
+
+  /** Marks the snapshot stale (e.g. after the caps changed). */
+  invalidate(): void {
+    this.dirty = true
+  }
+}

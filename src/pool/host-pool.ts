@@ -1,0 +1,396 @@
+/**
+ * One origin: its cap, idle connections, wait queue, eviction and warm top-up, and its stats.
+ * Waiters are served in priority order, FIFO within a priority; a waiter leaves the queue when a
+ * connection is opened for it, and is granted a lease once that connection is open.
+ */
+import { backoffDelay } from '../core/backoff.js'
+import { PoolError } from '../core/errors.js'
+import type { StatsRecord } from '../core/stats.js'
+import type { PoolUrl } from '../core/url.js'
+import { WaitQueue } from '../core/wait-queue.js'
+import { now, random, type TimerHandle } from '../runtime/clock.js'
+import { Connection, type ConnectionOwner, type ConnectionState, type Failure } from './connection.js'
+import type { EvictReason, PoolEvents } from './events.js'
+import { IdleSet } from './idle-set.js'
+import { Lease, type LeaseOwner } from './lease.js'
+import type { PoolContext, Waiter } from './pool-context.js'
+
+const GAUGE: Partial<Record<ConnectionState, 'connecting' | 'open' | 'reconnecting'>> = {
+  connecting: 'connecting', open: 'open', reconnecting: 'reconnecting',
+}
+
+export class HostPool implements ConnectionOwner, LeaseOwner {
+  readonly stats: StatsRecord
+  readonly #queue = new WaitQueue<Waiter>()
+  readonly #idle = new IdleSet()
+  readonly #conns = new Set<Connection>()
+  #closing = 0
+  #dispatching = false
+  /** The most recently acquired URL: where warm connections go. */
+  #mru: { url: PoolUrl; key: string; protocols: readonly string[] } | undefined
+  #topUpFailures = 0
+  #topUpTimer: TimerHandle | undefined
+  #lastFailure: Failure | undefined
+
+  constructor(readonly origin: string, readonly ctx: PoolContext) {
+    this.stats = ctx.registry.host(origin)
+  }
+
+  get options() { return this.ctx.options }
+  get timers() { return this.ctx.timers }
+  get ctor() { return this.ctx.ctor }
+  get live(): number { return this.#conns.size }
+  get queued(): number { return this.#queue.size }
+  get idleCount(): number { return this.#idle.size }
+
+  emit<K extends keyof PoolEvents>(type: K, event: PoolEvents[K]): void {
+    this.ctx.emitter.emit(type, event)
+  }
+
+  /** Serves `w` now from an idle connection, or opens one, or queues it. */
+  acquire(w: Waiter): void {
+    this.stats.add('pending')
+    const c = this.#takeIdle(w.key)
+    if (c) return this.#grant(c, w)
+    if (this.#queue.size === 0 && this.#hasRoom()) {
+      this.ctx.arm(w, this)
+      return this.#connectFor(w)
+    }
+    if (this.#queue.size >= this.options.maxQueue) {
+      this.#settle(w)
+      this.stats.add('rejected')
+      return w.reject(new PoolError('ERR_QUEUE_FULL', `Cannot queue another acquire for ${w.url.redacted}: ${this.#queue.size} already queued (maxQueue ${this.options.maxQueue})`, { origin: this.origin, url: w.url.redacted }))
+    }
+    this.ctx.arm(w, this)
+    if (w.settled) return
+    w.node = this.#queue.push(w, w.priority)
+    if (this.ctx.emitter.has('enqueue')) this.emit('enqueue', { origin: this.origin, url: w.url.redacted, pending: this.#queue.size, priority: w.priority })
+    this.dispatch()
+  }
+
+  /** Rejects `w` (timeout, abort, pool closed) and lets its connection go if nobody needs it. */
+  abandon(w: Waiter, error: unknown): void {
+    if (w.settled) return
+    const c = w.conn
+    this.#settle(w)
+    w.reject(error)
+    if (c && c.waiter === w) {
+      c.waiter = null
+      if (c.waitingToRetry && !this.needsConnection(c)) c.shutdown()
+    }
+    this.ctx.checkDrained()
+  }
+
+  /** The failure to quote when an acquire times out. */
+  lastFailureFor(w: Waiter): Failure | undefined {
+    return w.conn?.lastFailure ?? this.#lastFailure
+  }
+
+  /** Serves queued waiters while connections or room allow. */
+  dispatch(): void {
+    if (this.#dispatching) return
+    this.#dispatching = true
+    try {
+      while (this.#queue.size > 0 && !this.ctx.closing) {
+        const w = this.#queue.peek()!
+        const c = this.#takeIdle(w.key)
+        if (c) {
+          this.#grant(c, w)
+          continue
+        }
+        if (!this.#hasRoom()) {
+          this.#makeRoom()
+          break
+        }
+        this.#queue.remove(w.node!)
+        w.node = null
+        this.#connectFor(w)
+      }
+    } finally {
+      this.#dispatching = false
+    }
+  }
+
+  /** Applies changed caps: evicts idle connections above them, serves the queue, tops up. */
+  applyLimits(): void {
+    const { maxPerHost, minIdlePerHost } = this.ctx.limits
+    while (this.#conns.size - this.#closing > maxPerHost) {
+      const victim = this.#idle.oldest()
+      if (!victim) break
+      this.evict(victim, 'resize')
+    }
+    for (const c of this.#idle.values()) if (c.idleTimer === undefined && this.#idle.size > minIdlePerHost) this.#armIdle(c)
+    this.dispatch()
+    this.#topUp()
+  }
+
+  /** Closes an idle connection on purpose. */
+  evict(c: Connection, reason: EvictReason): void {
+    this.#unIdle(c)
+    this.emit('evict', { ...c.ref, reason })
+    c.shutdown()
+  }
+
+  /** Retries now every connection waiting out a backoff delay (the browser came back online). */
+  retryNow(): void {
+    for (const c of this.#conns) c.retryNow()
+  }
+
+  /** The least recently used idle connection (for the global cap). */
+  oldestIdle(): Connection | undefined {
+    return this.#idle.oldest()
+  }
+
+  /** Pool close: rejects every waiter and closes every connection. */
+  closeAll(error: () => PoolError): void {
+    for (const w of this.#queue.drain()) {
+      w.node = null
+      this.abandon(w, error())
+    }
+    this.ctx.timers.cancel(this.#topUpTimer)
+    for (const c of [...this.#conns]) {
+      if (c.waiter) this.abandon(c.waiter, error())
+      c.dropBuffer('closed')
+      this.#unIdle(c)
+      c.shutdown(1000)
+    }
+  }
+
+  // ConnectionOwner -------------------------------------------------------------------------
+
+  needsConnection(c: Connection): boolean {
+    if (this.ctx.closing) return false
+    if (c.lease || (c.waiter && !c.waiter.settled)) return true
+    const head = this.#queue.peek()
+    if (head && head.key === c.key) {
+      this.#queue.remove(head.node!)
+      head.node = null
+      head.conn = c
+      c.waiter = head
+      return true
+    }
+    return c.warm && this.#idle.size + this.#warming() <= this.ctx.limits.minIdlePerHost
+  }
+
+  isAwaited(c: Connection): boolean {
+    return c.lease !== null || (c.waiter !== null && !c.waiter.settled)
+  }
+
+  onStateChange(_c: Connection, prev: ConnectionState, next: ConnectionState): void {
+    const from = GAUGE[prev]
+    const to = GAUGE[next]
+    if (from) this.stats.add(from, -1)
+    if (to) this.stats.add(to, 1)
+    if (next === 'closing') this.ctx.closingDelta(this, 1)
+    if (prev === 'closing') this.ctx.closingDelta(this, -1)
+    this.#closing += (next === 'closing' ? 1 : 0) - (prev === 'closing' ? 1 : 0)
+  }
+
+  onOpen(c: Connection, reopened: boolean): void {
+    if (reopened) this.stats.add('reconnects')
+    if (c.lease) {
+      if (reopened) c.lease._emit('open', { protocol: c.protocol })
+      return
+    }
+    if (this.ctx.closing) return c.shutdown()
+    const w = c.waiter
+    c.waiter = null
+    if (w && !w.settled) return this.#grant(c, w)
+    c.warm = false
+    this.#makeIdle(c)
+    this.dispatch()
+  }
+
+  onClosed(c: Connection, failure: Failure | undefined): void {
+    const wasIdle = this.#unIdle(c)
+    this.#conns.delete(c)
+    this.stats.add('connections', -1)
+    this.stats.add('closed')
+    this.ctx.liveDelta(-1)
+    if (failure) this.#lastFailure = failure
+    const w = c.waiter
+    c.waiter = null
+    if (w && !w.settled) {
+      const f = failure ?? c.lastFailure
+      this.abandon(w, this.ctx.closing
+        ? this.ctx.closedError()
+        : new PoolError('ERR_CONNECT_FAILED', `Could not connect to ${c.url.redacted}: ${f?.error?.message ?? 'connection closed'}${f ? ` (close code ${f.code}${f.reason ? `, reason "${f.reason}"` : ''})` : ''}`, {
+          origin: this.origin, url: c.url.redacted, cause: f?.error, closeCode: f?.code, closeReason: f?.reason,
+        }))
+    }
+    const lease = c.lease
+    if (lease) {
+      c.lease = null
+      this.stats.add('active', -1)
+      c.dropBuffer(this.ctx.closing ? 'closed' : 'gave-up')
+      const info = failure ?? c.lastClose
+      lease._closed({ code: info?.code ?? 1006, reason: info?.reason ?? '', wasClean: info?.wasClean ?? false })
+    }
+    if (failure && (wasIdle || c.warm) && !this.ctx.closing) this.#scheduleTopUp(c)
+    this.ctx.capacityFreed(this)
+    this.#topUp()
+    this.ctx.checkDrained()
+  }
+
+  // LeaseOwner ------------------------------------------------------------------------------
+
+  release(lease: Lease, c: Connection): void {
+    if (c.lease !== lease) return
+    c.lease = null
+    c.lastUsed = now()
+    this.stats.add('active', -1)
+    if (this.ctx.emitter.has('release')) this.emit('release', c.ref)
+    const { maxUses, maxLifetime } = this.options
+    if (c.state !== 'open') {
+      c.dropBuffer('released')
+      c.shutdown()
+    } else if (this.ctx.closing) c.shutdown()
+    else if (c.uses >= maxUses) this.evict(c, 'uses')
+    else if (c.lastUsed - c.createdAt >= maxLifetime) this.evict(c, 'lifetime')
+    else if (this.#conns.size - this.#closing > this.ctx.limits.maxPerHost || this.ctx.overTotal()) this.evict(c, 'resize')
+    else {
+      this.#makeIdle(c)
+      this.dispatch()
+    }
+    this.ctx.checkDrained()
+  }
+
+  destroy(lease: Lease, c: Connection, code: number, reason: string): void {
+    if (c.lease !== lease) return
+    c.dropBuffer('destroyed')
+    c.lease = null
+    this.stats.add('active', -1)
+    lease._closed({ code, reason, wasClean: true })
+    if (this.ctx.emitter.has('release')) this.emit('release', c.ref)
+    c.shutdown(code, reason)
+    this.ctx.checkDrained()
+  }
+
+  // internals -------------------------------------------------------------------------------
+
+  #hasRoom(): boolean {
+    return this.#conns.size < this.ctx.limits.maxPerHost && this.ctx.hasGlobalRoom()
+  }
+
+  /** At a cap: close the least recently used idle connection (of another URL, since the head found none of its own). */
+  #makeRoom(): void {
+    if (this.#conns.size >= this.ctx.limits.maxPerHost) {
+      if (this.#closing >= this.#queue.size) return
+      const victim = this.#idle.oldest()
+      if (victim) this.evict(victim, 'capacity')
+    } else this.ctx.makeGlobalRoom(this)
+  }
+
+  #connectFor(w: Waiter): void {
+    const c = this.#create(w.url, w.key, w.protocols)
+    c.waiter = w
+    w.conn = c
+    c.start()
+  }
+
+  #create(url: PoolUrl, key: string, protocols: readonly string[]): Connection {
+    const c = new Connection(this.ctx.nextId(), url, key, protocols, this)
+    this.#conns.add(c)
+    this.stats.add('created')
+    this.stats.add('connections')
+    this.stats.add('connecting')
+    this.ctx.liveDelta(1)
+    return c
+  }
+
+  #grant(c: Connection, w: Waiter): void {
+    this.#settle(w)
+    c.uses++
+    c.warm = false
+    const lease = new Lease(c, this)
+    c.lease = lease
+    this.stats.add('active')
+    const wait = now() - w.start
+    this.stats.latency('acquireWait', wait)
+    if (this.ctx.emitter.has('acquire')) this.emit('acquire', { ...c.ref, wait })
+    if (this.#mru?.key !== w.key) this.#mru = { url: w.url, key: w.key, protocols: w.protocols }
+    w.resolve(lease)
+    if (this.ctx.limits.minIdlePerHost > 0) this.#topUp()
+  }
+
+  #settle(w: Waiter): void {
+    w.settled = true
+    this.ctx.disarm(w)
+    if (w.node) {
+      this.#queue.remove(w.node)
+      w.node = null
+    }
+    this.stats.add('pending', -1)
+  }
+
+  #takeIdle(key: string): Connection | undefined {
+    for (let c = this.#idle.take(key); c; c = this.#idle.take(key)) {
+      this.#afterUnIdle(c)
+      if (now() - c.createdAt >= this.options.maxLifetime) {
+        this.emit('evict', { ...c.ref, reason: 'lifetime' })
+        c.shutdown()
+        continue
+      }
+      return c
+    }
+    return undefined
+  }
+
+  #makeIdle(c: Connection): void {
+    this.#idle.add(c)
+    this.ctx.idleChanged(c, this, true)
+    this.stats.add('idle')
+    this.#armIdle(c)
+  }
+
+  #armIdle(c: Connection): void {
+    c.idleTimer = this.timers.set(() => {
+      c.idleTimer = undefined
+      if (this.#idle.size > this.ctx.limits.minIdlePerHost) this.evict(c, 'idle')
+    }, this.options.idleTimeout)
+  }
+
+  #unIdle(c: Connection): boolean {
+    if (!this.#idle.delete(c)) return false
+    this.#afterUnIdle(c)
+    return true
+  }
+
+  #afterUnIdle(c: Connection): void {
+    this.ctx.idleChanged(c, this, false)
+    this.stats.add('idle', -1)
+    this.timers.cancel(c.idleTimer)
+    c.idleTimer = undefined
+  }
+
+  #warming(): number {
+    let n = 0
+    for (const c of this.#conns) if (c.warm) n++
+    return n
+  }
+
+  /** Opens warm connections up to `minIdlePerHost` once the origin has been used and nobody queues. */
+  #topUp(): void {
+    const min = this.ctx.limits.minIdlePerHost
+    if (min === 0 || !this.#mru || this.ctx.closing || this.#topUpTimer !== undefined || this.#queue.size > 0) return
+    for (let have = this.#idle.size + this.#warming(); have < min && this.#hasRoom(); have++) {
+      const c = this.#create(this.#mru.url, this.#mru.key, this.#mru.protocols)
+      c.warm = true
+      c.start()
+    }
+  }
+
+  /** An idle or warm connection failed: top up again after a backoff delay, not at once. */
+  #scheduleTopUp(c: Connection): void {
+    const policy = this.options.reconnect
+    if (!policy || this.ctx.limits.minIdlePerHost === 0) return
+    if (c.openedAt > 0 && now() - c.openedAt >= policy.minUptime) this.#topUpFailures = 0
+    if (this.#topUpFailures >= policy.maxAttempts) return
+    this.#topUpFailures++
+    this.timers.cancel(this.#topUpTimer)
+    this.#topUpTimer = this.timers.set(() => {
+      this.#topUpTimer = undefined
+      this.#topUp()
+    }, Math.round(backoffDelay(this.#topUpFailures, policy, random)))
+  }
+}

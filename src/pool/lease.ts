@@ -1,0 +1,171 @@
+/**
+ * The handle a caller holds on a pooled connection. Its listeners belong to the lease, not the
+ * connection, so the next holder never inherits them.
+ */
+import { PoolError } from '../core/errors.js'
+import { isSendData, type SendData } from '../core/socket.js'
+import type { Connection } from './connection.js'
+import { Emitter, type Unsubscribe } from './events.js'
+
+/** States a lease can be in. */
+export type LeaseState = 'connecting' | 'open' | 'reconnecting' | 'closed' | 'released'
+
+/** Events of a lease and their payloads. */
+export interface LeaseEvents {
+  /** A message arrived: a string for text, binary as set by `binaryType`. */
+  message: unknown
+  /** The connection reopened after a drop. */
+  open: { protocol: string }
+  /** The connection closed for good (gave up, destroyed, or the pool closed). */
+  close: { code: number; reason: string; wasClean: boolean }
+  /** The connection dropped and retries after `delay` ms. */
+  reconnecting: { attempt: number; delay: number; code: number; reason: string }
+  /** A socket error or a failed reconnect attempt. */
+  error: Error
+}
+
+const LEASE_EVENTS: ReadonlySet<string> = new Set(['message', 'open', 'close', 'reconnecting', 'error'])
+
+/** What a lease needs from the pool that handed it out. */
+export interface LeaseOwner {
+  release(lease: Lease, c: Connection): void
+  destroy(lease: Lease, c: Connection, code: number, reason: string): void
+}
+
+const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose')
+
+/** A caller's hold on a pooled connection. Release it (or `using lease = ...`) when done. */
+export class Lease {
+  readonly #conn: Connection
+  readonly #owner: LeaseOwner
+  #ended: 'released' | 'closed' | null = null
+  #emitter: Emitter<LeaseEvents> | null = null
+
+  /** @internal Created by the pool. */
+  constructor(conn: Connection, owner: LeaseOwner) {
+    this.#conn = conn
+    this.#owner = owner
+  }
+
+  /** The pooled connection's id: the same across reconnects and successive leases; the `id` in pool events. */
+  get id(): number {
+    return this.#conn.id
+  }
+
+  /** The normalised URL this lease was acquired for. */
+  get url(): string {
+    return this.#conn.url.href
+  }
+
+  /** The pool key: the URL's WHATWG origin. */
+  get origin(): string {
+    return this.#conn.url.origin
+  }
+
+  /** `'connecting' | 'open' | 'reconnecting' | 'closed' | 'released'`. */
+  get state(): LeaseState {
+    if (this.#ended) return this.#ended
+    const s = this.#conn.state
+    return s === 'closing' ? 'closed' : s
+  }
+
+  /** The negotiated subprotocol, `''` when none. */
+  get protocol(): string {
+    return this.#conn.protocol
+  }
+
+  /** Bytes queued: the socket's own buffer plus messages held while reconnecting. */
+  get bufferedAmount(): number {
+    return this.#ended ? 0 : this.#conn.bufferedAmount
+  }
+
+  /**
+   * Sends now when open; while reconnecting, buffers in order (bounded by the `buffer` option).
+   * @throws PoolError `ERR_LEASE_RELEASED`, `ERR_LEASE_CLOSED`, `ERR_BUFFER_FULL`, `ERR_INVALID_ARGUMENT`
+   */
+  send(data: SendData): void {
+    this.#check('send')
+    if (!isSendData(data)) {
+      throw new PoolError('ERR_INVALID_ARGUMENT', `Expected \`data\` to be a string, ArrayBuffer, typed array or Blob, got ${data === null ? 'null' : typeof data}`, { origin: this.origin })
+    }
+    this.#conn.send(data)
+  }
+
+  /** Subscribes to a lease event; returns the unsubscribe function. @throws PoolError `ERR_LEASE_RELEASED` */
+  on<K extends keyof LeaseEvents>(type: K, fn: (event: LeaseEvents[K]) => void): Unsubscribe {
+    return this.#emitterFor(type, fn, 'on').on(type, fn)
+  }
+
+  /** Subscribes for one event; returns the unsubscribe function. @throws PoolError `ERR_LEASE_RELEASED` */
+  once<K extends keyof LeaseEvents>(type: K, fn: (event: LeaseEvents[K]) => void): Unsubscribe {
+    return this.#emitterFor(type, fn, 'once').once(type, fn)
+  }
+
+  /** Unsubscribes; a no-op after release. */
+  off<K extends keyof LeaseEvents>(type: K, fn: (event: LeaseEvents[K]) => void): void {
+    this.#emitter?.off(type, fn)
+  }
+
+  /** Returns the connection to the pool. A second call is a no-op. */
+  release(): void {
+    if (this.#ended === 'released') return
+    const wasClosed = this.#ended === 'closed'
+    this.#ended = 'released'
+    this.#emitter?.clear()
+    if (!wasClosed) this.#owner.release(this, this.#conn)
+  }
+
+  /**
+   * Closes the connection for good instead of returning it. `code` is 1000 or 3000-4999 (what
+   * browsers allow); `reason` at most 123 UTF-8 bytes. A no-op after release.
+   * @throws PoolError `ERR_INVALID_ARGUMENT`
+   */
+  destroy(code = 1000, reason = ''): void {
+    if (this.#ended === 'released') return
+    if (code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
+      throw new PoolError('ERR_INVALID_ARGUMENT', `Expected \`code\` to be 1000 or an integer between 3000 and 4999, got ${String(code)}`, { origin: this.origin })
+    }
+    if (typeof reason !== 'string' || new TextEncoder().encode(reason).length > 123) {
+      throw new PoolError('ERR_INVALID_ARGUMENT', 'Expected `reason` to be a string of at most 123 UTF-8 bytes', { origin: this.origin })
+    }
+    if (this.#ended === 'closed') return
+    this.#owner.destroy(this, this.#conn, code, reason)
+  }
+
+  /** `using lease = await pool.acquire(url)` releases at the end of the block. */
+  [dispose](): void {
+    this.release()
+  }
+
+  /** @internal Delivers a received message to the holder. */
+  _deliver(data: unknown): void {
+    this.#emitter?.emit('message', data)
+  }
+
+  /** @internal Emits a lease event. */
+  _emit<K extends keyof LeaseEvents>(type: K, event: LeaseEvents[K]): void {
+    this.#emitter?.emit(type, event)
+  }
+
+  /** @internal The connection closed for good under this lease. */
+  _closed(event: LeaseEvents['close']): void {
+    if (this.#ended) return
+    this.#ended = 'closed'
+    this.#emitter?.emit('close', event)
+  }
+
+  #check(what: string): void {
+    if (this.#ended === 'released') {
+      throw new PoolError('ERR_LEASE_RELEASED', `Cannot ${what}: lease ${this.id} on ${this.#conn.url.redacted} was released`, { origin: this.origin, url: this.#conn.url.redacted })
+    }
+  }
+
+  #emitterFor(type: string, fn: unknown, what: string) {
+    this.#check(what)
+    if (!LEASE_EVENTS.has(type)) {
+      throw new PoolError('ERR_INVALID_ARGUMENT', `Expected a lease event (message, open, close, reconnecting, error), got ${JSON.stringify(type)}`)
+    }
+    if (typeof fn !== 'function') throw new PoolError('ERR_INVALID_ARGUMENT', `Expected the listener to be a function, got ${typeof fn}`)
+    return (this.#emitter ??= new Emitter())
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * What every origin shares: the caps, the global count of live connections and the global LRU of
+ * idle ones, waiter deadlines and abort signals, the timers and the close/drain bookkeeping.
+ */
+import { PoolError } from '../core/errors.js'
+import type { ResolvedOptions } from '../core/options.js'
+import type { WebSocketConstructor } from '../core/socket.js'
+import { StatsRegistry } from '../core/stats.js'
+import type { PoolUrl } from '../core/url.js'
+import type { WaitNode } from '../core/wait-queue.js'
+import { now, Timers, type TimerHandle } from '../runtime/clock.js'
+import { onOnline } from '../runtime/environment.js'
+import { resolveWebSocket } from '../runtime/transport.js'
+import type { Connection } from './connection.js'
+import { Emitter, type PoolEvents } from './events.js'
+import { HostPool } from './host-pool.js'
+import type { Lease } from './lease.js'
+
+/** One pending acquire. */
+export interface Waiter {
+  readonly url: PoolUrl
+  readonly key: string
+  readonly protocols: readonly string[]
+  readonly priority: number
+  readonly start: number
+  readonly timeout: number
+  readonly signal: AbortSignal | undefined
+  resolve(lease: Lease): void
+  reject(error: unknown): void
+  node: WaitNode<Waiter> | null
+  conn: Connection | null
+  settled: boolean
+  timer: TimerHandle | undefined
+  onAbort: (() => void) | undefined
+}
+
+/** The caps that `resize` may change. */
+export interface Limits {
+  maxPerHost: number
+  maxTotal: number
+  minIdlePerHost: number
+}
+
+export class PoolContext {
+  readonly timers = new Timers()
+  readonly emitter = new Emitter<PoolEvents>()
+  readonly registry = new StatsRegistry()
+  readonly ctor: WebSocketConstructor
+  readonly limits: Limits
+  readonly hosts = new Map<string, HostPool>()
+  closing = false
+  draining = false
+  onDrained: (() => void) | undefined
+  onEmpty: (() => void) | undefined
+  #live = 0
+  #closingCount = 0
+  #nextId = 0
+  /** Idle connections of every origin, least recently used first. */
+  #idle = new Map<Connection, HostPool>()
+  /** Origins waiting for room under `maxTotal`. */
+  #blocked = new Set<HostPool>()
+  #detachOnline: (() => void) | undefined
+
+  constructor(readonly options: ResolvedOptions) {
+    this.ctor = resolveWebSocket(options.WebSocket)
+    this.limits = { maxPerHost: options.maxPerHost, maxTotal: options.maxTotal, minIdlePerHost: options.minIdlePerHost }
+  }
+
+  host(origin: string): HostPool {
+    let h = this.hosts.get(origin)
+    if (!h) {
+      h = new HostPool(origin, this)
+      this.hosts.set(origin, h)
+    }
+    return h
+  }
+
+  nextId(): number {
+    this.#detachOnline ??= onOnline(() => {
+      for (const h of this.hosts.values()) h.retryNow()
+    })
+    return ++this.#nextId
+  }
+
+  get live(): number {
+    return this.#live
+  }
+
+  /** Starts the waiter's deadline and abort listener. */
+  arm(w: Waiter, host: HostPool): void {
+    if (w.timeout !== Infinity) w.timer = this.timers.set(() => this.#timedOut(w, host), w.timeout, true)
+    if (w.signal) {
+      const signal = w.signal
+      w.onAbort = () => host.abandon(w, signal.reason)
+      signal.addEventListener('abort', w.onAbort, { once: true })
+    }
+  }
+
+  disarm(w: Waiter): void {
+    this.timers.cancel(w.timer)
+    w.timer = undefined
+    if (w.onAbort) {
+      w.signal!.removeEventListener('abort', w.onAbort)
+      w.onAbort = undefined
+    }
+  }
+
+  #timedOut(w: Waiter, host: HostPool): void {
+    w.timer = undefined
+    const waited = Math.round(now() - w.start)
+    const f = host.lastFailureFor(w)
+    const last = f
+      ? `; last connection attempt failed: ${f.error?.message ?? 'closed'} (close code ${f.code}${f.reason ? `, reason "${f.reason}"` : ''})`
+      : w.conn ? '; the connection is still opening' : `; ${host.queued} acquires queued, ${host.live} connections live (maxPerHost ${this.limits.maxPerHost})`
+    const error = new PoolError('ERR_ACQUIRE_TIMEOUT', `Timed out after ${waited} ms (acquireTimeout ${w.timeout} ms) acquiring a connection to ${w.url.redacted}${last}`, {
+      origin: w.url.origin, url: w.url.redacted, cause: f?.error, closeCode: f?.code, closeReason: f?.reason,
+    })
+    host.stats.add('timeouts')
+    this.emitter.emit('timeout', { origin: w.url.origin, url: w.url.redacted, wait: waited })
+    host.abandon(w, error)
+  }
+
+  hasGlobalRoom(): boolean {
+    return this.#live < this.limits.maxTotal
+  }
+
+  /** More live connections (not already closing) than `maxTotal` allows. */
+  overTotal(): boolean {
+    return this.#live - this.#closingCount > this.limits.maxTotal
+  }
+
+  /** At `maxTotal`: close the least recently used idle connection of any origin. */
+  makeGlobalRoom(host: HostPool): void {
+    this.#blocked.add(host)
+    if (this.#closingCount >= this.#blocked.size) return
+    const oldest = this.#idle.entries().next().value
+    if (oldest) oldest[1].evict(oldest[0], 'capacity')
+  }
+
+  /** Evicts idle connections, least recently used first, while over `maxTotal`. */
+  shrinkTotal(): void {
+    while (this.overTotal()) {
+      const oldest = this.#idle.entries().next().value
+      if (!oldest) break
+      oldest[1].evict(oldest[0], 'resize')
+    }
+  }
+
+  liveDelta(n: number): void {
+    this.#live += n
+  }
+
+  closingDelta(_host: HostPool, n: number): void {
+    this.#closingCount += n
+  }
+
+  idleChanged(c: Connection, host: HostPool, added: boolean): void {
+    if (added) this.#idle.set(c, host)
+    else this.#idle.delete(c)
+  }
+
+  /** A connection is gone: serve its origin, then origins waiting for global room. */
+  capacityFreed(host: HostPool): void {
+    if (this.closing) {
+      if (this.#live === 0) this.#emptied()
+      return
+    }
+    host.dispatch()
+    for (const h of this.#blocked) {
+      if (!this.hasGlobalRoom()) break
+      this.#blocked.delete(h)
+      h.dispatch()
+    }
+  }
+
+  checkDrained(): void {
+    if (!this.draining || this.closing || !this.onDrained) return
+    const t = this.registry.totals.values
+    if (t.pending === 0 && t.active === 0) {
+      const done = this.onDrained
+      this.onDrained = undefined
+      done()
+    }
+  }
+
+  closedError(): PoolError {
+    return new PoolError('ERR_POOL_CLOSED', 'The pool is closed')
+  }
+
+  /** Closes everything; `onEmpty` runs once no socket is left. */
+  shutdown(): void {
+    this.closing = true
+    for (const h of this.hosts.values()) h.closeAll(() => this.closedError())
+    if (this.#live === 0) this.#emptied()
+  }
+
+  #emptied(): void {
+    this.timers.clear()
+    this.#detachOnline?.()
+    this.#detachOnline = undefined
+    this.#blocked.clear()
+    const done = this.onEmpty
+    this.onEmpty = undefined
+    done?.()
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Which WebSocket constructor wspool uses, how it opens a socket, and byte counting: the only
+ * module that knows about `isomorphic-ws` (and so `ws` on Node).
+ */
+import IsoWebSocket from 'isomorphic-ws'
+import { PoolError } from '../core/errors.js'
+import type { SendData, WebSocketConstructor, WebSocketLike } from '../core/socket.js'
+
+/** Chooses the constructor: injected, else isomorphic-ws, else the runtime's global `WebSocket`. */
+export function resolveWebSocket(injected: WebSocketConstructor | undefined): WebSocketConstructor {
+  const ctor =
+    injected ??
+    (IsoWebSocket as unknown as WebSocketConstructor | null | undefined) ??
+    ((globalThis as { WebSocket?: WebSocketConstructor }).WebSocket)
+  if (typeof ctor !== 'function') {
+    throw new PoolError(
+      'ERR_INVALID_OPTION',
+      'Expected `WebSocket` to be a WebSocket constructor, got undefined: this runtime has no global WebSocket; pass one with `createPool({ WebSocket })`',
+    )
+  }
+  return ctor
+}
+
+/** Whether `ctor` is the `ws` implementation (it takes an options argument and sends ping frames). */
+export function isNodeWs(ctor: WebSocketConstructor): boolean {
+  return typeof (ctor.prototype as WebSocketLike | undefined)?.ping === 'function'
+}
+
+/** Constructs a socket. `wsOptions` is passed to `ws` only; browsers ignore it. */
+export function openSocket(
+  ctor: WebSocketConstructor,
+  url: string,
+  protocols: readonly string[],
+  binaryType: string,
+  wsOptions: Readonly<Record<string, unknown>> | undefined,
+): WebSocketLike {
+  const list = protocols.length > 0 ? (protocols as string[]) : undefined
+  const socket = wsOptions && isNodeWs(ctor) ? new ctor(url, list, wsOptions) : new ctor(url, list)
+  try {
+    socket.binaryType = binaryType
+  } catch {
+    // An implementation that refuses the value keeps its default; messages still arrive.
+  }
+  return socket
+}
+
+/** Closes a socket at once: `terminate()` where the implementation has it, else `close()`. */
+export function abortSocket(socket: WebSocketLike): void {
+  try {
+    if (typeof socket.terminate === 'function') socket.terminate()
+    else socket.close()
+  } catch {
+    // Already closing or closed.
+  }
+}
+
+const NodeBuffer = (globalThis as { Buffer?: { byteLength(s: string): number } }).Buffer
+
+/** Payload bytes on the wire: UTF-8 bytes for text, `byteLength`/`size` for binary. */
+export function byteLength(data: SendData | unknown): number {
+  if (typeof data === 'string') return NodeBuffer ? NodeBuffer.byteLength(data) : utf8Length(data)
+  if (data instanceof ArrayBuffer) return data.byteLength
+  if (ArrayBuffer.isView(data)) return data.byteLength
+  const size = (data as { size?: number; byteLength?: number } | null)?.size ?? (data as { byteLength?: number } | null)?.byteLength
+  return typeof size === 'number' ? size : 0
+}
+
+/** UTF-8 length of a string without allocating (browsers). */
+export function utf8Length(s: string): number {
+  let n = s.length
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) n += 1
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1)
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2
+        i++
+      } else n += 2
+    } else n += 2
+  }
+  return n
+}
+
+/** Hands an error thrown by a user listener to the runtime without unwinding wspool's own code. */
+export function reportListenerError(error: unknown): void {
+  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError
+  if (typeof report === 'function') report(error)
+  else
+    setTimeout(() => {
+      throw error
+    }, 0)
+}
