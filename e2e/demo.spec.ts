@@ -1,0 +1,230 @@
+/**
+ * The demo page in real Chromium, against the built library and two real test servers.
+ * Server-side counts (GET /_/stats) are the proof for caps; the server's log is the proof for
+ * delivery. Waits are conditions, never fixed sleeps.
+ */
+import { expect, test, type Page } from '@playwright/test'
+
+interface Server {
+  name: string
+  url: string
+  httpUrl: string
+}
+interface Counts {
+  open: number
+  peak: number
+  accepted: number
+  byPath: Record<string, number>
+  peakByPath: Record<string, number>
+}
+interface Attempt {
+  id: number
+  origin: string
+  attempt: number
+  delay: number
+}
+
+const demoUrl = (): string => {
+  const url = process.env.WSPOOL_DEMO_URL
+  if (!url) throw new Error('WSPOOL_DEMO_URL is not set: the demo web server did not start (see playwright.config.ts)')
+  return url
+}
+
+async function serverCounts(s: Server): Promise<Counts> {
+  const res = await fetch(`${s.httpUrl}/_/stats`)
+  return (await res.json()) as Counts
+}
+
+async function serverLog(s: Server, tag: string): Promise<string[]> {
+  const res = await fetch(`${s.httpUrl}/_/log?tag=${encodeURIComponent(tag)}`)
+  return (await res.json()) as string[]
+}
+
+/** Opens the demo with both test servers idle and reset; collects console errors and page errors. */
+async function openDemo(page: Page): Promise<{ servers: Record<string, Server>; consoleErrors: string[]; pageErrors: string[] }> {
+  const consoleErrors: string[] = []
+  const pageErrors: string[] = []
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text())
+  })
+  page.on('pageerror', (e) => pageErrors.push(String(e)))
+  await page.goto(demoUrl())
+  await page.waitForFunction(() => (window as any).__demo?.ready === true)
+  const list = (await page.evaluate(() => (window as any).__demo.servers)) as Server[]
+  const servers = Object.fromEntries(list.map((s) => [s.name, s]))
+  // Sockets of a previous test's page close asynchronously: start from a clean server.
+  for (const s of list) {
+    await expect.poll(async () => (await serverCounts(s)).open, { message: `${s.name}: previous sockets closed` }).toBe(0)
+    await fetch(`${s.httpUrl}/_/reset`, { method: 'POST' })
+  }
+  return { servers, consoleErrors, pageErrors }
+}
+
+const tiles = (page: Page, card: string, state?: string) =>
+  page.getByTestId(`tiles-${card}`).locator(state ? `[data-testid=tile][data-state=${state}]` : '[data-testid=tile]')
+
+async function attempts(page: Page): Promise<Attempt[]> {
+  return page.evaluate(() => (window as any).__demo.model.attempts.map((a: Attempt) => ({ id: a.id, origin: a.origin, attempt: a.attempt, delay: a.delay })))
+}
+
+test('loads without console errors and shows the pool', async ({ page }) => {
+  const { consoleErrors, pageErrors } = await openDemo(page)
+  for (const name of ['api', 'feed']) {
+    const card = page.getByTestId(`card-${name}`)
+    await expect(card).toBeVisible()
+    await expect(card.getByTestId(`max-${name}`)).toHaveText('4')
+    await expect(card.getByTestId('free-slot')).toHaveCount(4)
+    await expect(card.getByTestId(`server-open-${name}`)).toHaveText('0') // the server was polled
+  }
+  await expect(page.getByTestId('timeline')).toBeVisible()
+  await expect(page.getByTestId('wait-p50')).toHaveText('–')
+  // One real round trip through the built library, then check the console again.
+  await page.getByTestId('acquire-count').fill('1')
+  await page.getByTestId('acquire-feed').click()
+  await expect(tiles(page, 'feed', 'leased')).toHaveCount(1)
+  await expect(page.getByTestId('wait-p50')).not.toHaveText('–')
+  expect(consoleErrors).toEqual([])
+  expect(pageErrors).toEqual([])
+})
+
+test('more acquires than maxPerHost queue on the page; the server never sees more than the cap; release drains', async ({ page }) => {
+  const { servers, pageErrors } = await openDemo(page)
+  const api = servers.api
+  let maxSeen = 0
+  let watching = true
+  const watcher = (async () => {
+    while (watching) {
+      maxSeen = Math.max(maxSeen, (await serverCounts(api)).open)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  })()
+
+  await page.getByTestId('acquire-count').fill('7')
+  await page.getByTestId('acquire-api').click()
+  await expect(tiles(page, 'api', 'leased')).toHaveCount(4)
+  await expect(page.getByTestId('queue-api')).toHaveText('3')
+  await expect(page.getByTestId('tiles-api').getByTestId('queued-tile')).toHaveCount(3)
+  await expect(page.getByTestId('held-api')).toHaveText('4')
+  await expect(page.getByTestId('server-open-api')).toHaveText('4')
+
+  // Releasing hands the connections to the queued acquires: the queue drains, nothing new opens.
+  await page.getByTestId('release-api').click()
+  await expect(page.getByTestId('queue-api')).toHaveText('0')
+  await expect(page.getByTestId('held-api')).toHaveText('3')
+  await expect(page.getByTestId('tiles-api').getByTestId('queued-tile')).toHaveCount(0)
+  await page.getByTestId('release-api').click()
+  await expect(page.getByTestId('held-api')).toHaveText('0')
+  await expect(tiles(page, 'api', 'idle')).toHaveCount(4)
+
+  watching = false
+  await watcher
+  const counts = await serverCounts(api)
+  expect(counts.peak).toBe(4) // exact, server-side, since the reset
+  expect(counts.accepted).toBe(4) // 7 leases served by 4 connections
+  expect(maxSeen).toBeLessThanOrEqual(4)
+  expect(pageErrors).toEqual([])
+})
+
+test('drop all: leased connections reconnect with growing delays shown on the page', async ({ page }) => {
+  const { servers, pageErrors } = await openDemo(page)
+  await page.getByTestId('acquire-count').fill('2')
+  await page.getByTestId('acquire-api').click()
+  await expect(tiles(page, 'api', 'leased')).toHaveCount(2)
+
+  // A server that keeps dropping us: each drop within minUptime is the next attempt, waiting longer.
+  for (let drop = 1; drop <= 3; drop++) {
+    await page.getByTestId('drop-api').click()
+    await expect.poll(async () => (await attempts(page)).filter((a) => a.attempt === drop).length).toBe(2)
+    await expect(tiles(page, 'api', 'leased')).toHaveCount(2)
+  }
+  await expect(page.getByTestId('reconnect-log').getByTestId('reconnect-row')).toHaveCount(6)
+  await expect(page.getByTestId('reconnect-log').locator('[data-attempt="3"]')).toHaveCount(2)
+
+  const all = await attempts(page)
+  for (const id of new Set(all.map((a) => a.id))) {
+    const mine = all.filter((a) => a.id === id).sort((a, b) => a.attempt - b.attempt)
+    expect(mine.map((a) => a.attempt)).toEqual([1, 2, 3])
+    // jitter 0.5: attempt n waits in [d/2, d] with d = 250 * 2^(n-1): never shorter than before
+    for (let i = 1; i < mine.length; i++) expect(mine[i].delay).toBeGreaterThanOrEqual(mine[i - 1].delay)
+    expect(mine[2].delay).toBeGreaterThan(mine[0].delay)
+    expect(mine[2].delay).toBeGreaterThanOrEqual(500)
+  }
+  // The bars are drawn, one per attempt.
+  await expect(page.getByTestId('timeline').locator('rect.bar')).toHaveCount(6)
+  expect((await serverCounts(servers.api)).peak).toBeLessThanOrEqual(2)
+  expect(pageErrors).toEqual([])
+})
+
+test('messages sent during an outage are buffered and arrive after reconnect (server log)', async ({ page }) => {
+  const { servers, pageErrors } = await openDemo(page)
+  await page.getByTestId('acquire-count').fill('2')
+  await page.getByTestId('burst-size').fill('10')
+  await page.getByTestId('acquire-feed').click()
+  await expect(tiles(page, 'feed', 'leased')).toHaveCount(2)
+
+  await page.getByTestId('outage-feed').click()
+  await expect(tiles(page, 'feed', 'reconnecting')).toHaveCount(2)
+  await page.getByTestId('burst-feed').click() // sent while the server is down
+  const sent = (await page.evaluate(() => (window as any).__demo.sent('feed'))) as string[]
+  expect(sent).toHaveLength(10)
+
+  await expect(tiles(page, 'feed', 'leased')).toHaveCount(2, { timeout: 30_000 })
+  await expect.poll(async () => (await serverLog(servers.feed, 'feed')).filter((m) => m.startsWith('burst ')), { timeout: 15_000 }).toHaveLength(10)
+  const logged = (await serverLog(servers.feed, 'feed')).filter((m) => m.startsWith('burst '))
+  expect([...logged].sort()).toEqual([...sent].sort())
+  // Each connection flushed its own buffer in order.
+  const evens = logged.filter((m) => Number(m.split(' ').at(-1)) % 2 === 0)
+  expect(evens).toEqual(sent.filter((m) => Number(m.split(' ').at(-1)) % 2 === 0))
+  await expect(page.getByTestId('reconnects')).not.toHaveText('0')
+  await expect(page.getByTestId('dropped')).toHaveText('0')
+  expect((await attempts(page)).length).toBeGreaterThanOrEqual(2)
+  expect(pageErrors).toEqual([])
+})
+
+test('close code 1008 is not retried and is shown as such; 4001 is retried', async ({ page }) => {
+  const { servers, pageErrors } = await openDemo(page)
+  await page.getByTestId('close-1008').click()
+  const final = page.getByTestId('close-results').locator('[data-code="1008"]')
+  await expect(final).toHaveAttribute('data-retried', 'false')
+  await expect(final).toContainText('closed 1008')
+  await expect(final).toContainText('not retried')
+
+  await page.getByTestId('close-4001').click()
+  const retried = page.getByTestId('close-results').locator('[data-code="4001"]')
+  await expect(retried).toHaveAttribute('data-retried', 'true')
+  await expect(retried).toContainText('retried, reopened')
+
+  // The 4001 connection was accepted twice (first + reconnect); the 1008 one only once.
+  expect((await serverCounts(servers.api)).accepted).toBe(3)
+  const all = await attempts(page)
+  expect(all.map((a) => a.attempt)).toEqual([1])
+  expect(pageErrors).toEqual([])
+})
+
+test('screenshot of a busy demo for the README', async ({ page }) => {
+  const { pageErrors } = await openDemo(page)
+  await page.setViewportSize({ width: 1440, height: 1080 })
+  // api: at the cap with a queue and traffic; feed: reconnecting through an outage.
+  await page.getByTestId('acquire-count').fill('3')
+  await page.getByTestId('acquire-feed').click()
+  await expect(tiles(page, 'feed', 'leased')).toHaveCount(3)
+  await page.getByTestId('drop-feed').click()
+  await expect.poll(async () => (await attempts(page)).length).toBe(3)
+  await expect(tiles(page, 'feed', 'leased')).toHaveCount(3)
+  await page.getByTestId('close-1008').click()
+  await expect(page.getByTestId('close-results').locator('[data-code="1008"]')).toBeVisible()
+  await page.getByTestId('close-4001').click()
+  await expect(page.getByTestId('close-results').locator('[data-code="4001"]')).toContainText('reopened')
+  await page.getByTestId('acquire-count').fill('6')
+  await page.getByTestId('acquire-api').click()
+  await expect(tiles(page, 'api', 'leased')).toHaveCount(4)
+  await page.getByTestId('burst-api').click()
+  await page.getByTestId('burst-feed').click()
+  await page.getByTestId('outage-feed').click()
+  await expect(tiles(page, 'feed', 'reconnecting')).toHaveCount(3)
+  await expect.poll(async () => (await attempts(page)).filter((a) => a.attempt >= 3).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1)
+  await page.getByTestId('burst-api').click()
+  await expect(page.getByTestId('msgs-rate')).not.toHaveText('0')
+  await page.screenshot({ path: 'docs/demo.png', fullPage: true })
+  expect(pageErrors).toEqual([])
+})
