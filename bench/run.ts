@@ -1,7 +1,9 @@
 // `npm run bench` entry: runs each benchmark in its own child process (node --expose-gc),
 // one after the other, and prints one table of medians (min..max) with paired ratios against
 // the baseline measured in the same run, the goals of issue 4, and a block for the README.
-//   tsx bench/run.ts [--quick] [--only 1,3,8] [--trials N] [--cpu-prof]
+//   tsx bench/run.ts [--quick] [--only 1,3,8] [--trials N] [--cpu-prof] [--contender NAME]
+// --cpu-prof writes V8 profiles to bench/profiles/bench<N>/ (summarise with profile-summary.ts);
+// --contender runs only the contenders whose name contains NAME (for clean profiles).
 import { mkdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -20,6 +22,8 @@ const arg = (name: string) => {
 const only = arg('--only')?.split(',').map(Number)
 const trialsArg = arg('--trials')
 const cpuProf = argv.includes('--cpu-prof')
+const contender = arg('--contender')
+if (contender) process.env.BENCH_CONTENDER = contender
 const benches = (only ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]).filter((n) => n >= 1 && n <= 10)
 // per-benchmark wall-clock limit: the worker is killed past it and the benchmark reported as failed
 const limitMs = quick ? 40_000 : 600_000
@@ -27,9 +31,11 @@ const limitMs = quick ? 40_000 : 600_000
 async function runOne(n: number): Promise<BenchResult> {
   const execArgv = ['--expose-gc']
   if (cpuProf) {
-    const dir = path.join(here, 'profiles')
+    // one directory per benchmark; V8 writes one profile per thread (the main thread's is the
+    // big one; tsx's loader thread writes a small one)
+    const dir = path.join(here, 'profiles', `bench${n}`)
     mkdirSync(dir, { recursive: true })
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=bench${n}-${Date.now()}.cpuprofile`)
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`)
   }
   const args = [String(n)]
   if (quick) args.push('--quick')

@@ -20,9 +20,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const server = await startEchoServer()
   const notes: string[] = []
   try {
-    const RT = ctx.quick ? 1000 : 5000
-    const M64 = ctx.quick ? 5000 : 20000
-    const M16 = ctx.quick ? 500 : 2000
+    const RT = ctx.quick ? 500 : 4000
+    const M64 = ctx.quick ? 3000 : 20000
+    const M16 = ctx.quick ? 300 : 2000
     const budget = 8000
     const small = asciiPayload(64)
     const big = new Uint8Array(16 * 1024).fill(7)
@@ -131,7 +131,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       },
     }))
 
-    const r = await interleave(contenders, ctx.trials)
+    const r = await interleave(contenders, ctx.quick ? ctx.trials : Math.max(ctx.trials, 10))
     notes.push(...r.errors)
     const base = { baseline: 'raw ws' }
     const metrics = [

@@ -9,8 +9,8 @@ import type { BenchContext, BenchResult, Goal } from '../lib/types.js'
 
 export async function run(ctx: BenchContext): Promise<BenchResult> {
   const { mod, why } = await loadWspool(ctx.root)
-  const N1 = ctx.quick ? 50_000 : 300_000
-  const N64 = ctx.quick ? 50_000 : 300_000
+  const N1 = ctx.quick ? 30_000 : 300_000
+  const N64 = ctx.quick ? 30_000 : 300_000
   const budget = 5000
   const notes = [`${N1.toLocaleString('en')} cycles with 1 borrower, ${N64.toLocaleString('en')} with 64 borrowers on 6 resources, per trial`]
   const makers: Record<string, () => PoolAdapter<any>> = {

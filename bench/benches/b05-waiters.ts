@@ -65,8 +65,8 @@ async function waiters(p: PoolAdapter<any>, N: number, T: number, mode: 'timeout
 
 export async function run(ctx: BenchContext): Promise<BenchResult> {
   const { mod, why } = await loadWspool(ctx.root)
-  const sizes = ctx.quick ? [2_000, 20_000] : [10_000, 100_000]
-  const T = ctx.quick ? 500 : 1000
+  const sizes = ctx.quick ? [1_000, 10_000] : [10_000, 100_000]
+  const T = ctx.quick ? 250 : 1000
   const notes = [`sizes ${sizes.join(' and ')} waiters, acquire timeout ${T} ms, 1 resource held; "time" is first enqueue to last rejection minus the timeout`]
   const makers: Record<string, () => PoolAdapter<any>> = {
     'generic-pool': () => makeGenericPool({ max: 1, acquireTimeout: T }),

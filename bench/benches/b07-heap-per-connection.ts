@@ -13,7 +13,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const server = await startEchoServer()
   const notes: string[] = []
   try {
-    const C = ctx.quick ? 300 : 1000
+    const C = ctx.quick ? 200 : 1000
     const url = `${server.url}/echo`
     notes.push(`${C} connections per trial; JS heap (heapUsed after full GC) per connection, holder array included`)
     const kib = (bytes: number) => bytes / 1024 / C

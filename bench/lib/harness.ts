@@ -78,6 +78,9 @@ export interface Interleaved {
  */
 export async function interleave(contenders: Contender[], trials: number, warmup = true): Promise<Interleaved> {
   const out: Interleaved = { values: {}, errors: [] }
+  // `--contender NAME` (run.ts): profile one contender alone
+  const only = process.env.BENCH_CONTENDER
+  if (only) contenders = contenders.filter((c) => c.name.includes(only))
   const record = (metric: string, who: string, trial: number, v: number) => {
     const m = (out.values[metric] ??= {})
     const arr = (m[who] ??= [])

@@ -37,7 +37,7 @@ export function forkTs(script: string, args: string[], execArgv: string[] = []):
   const child = fork(script, args, {
     execArgv: [...execArgv, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '' }, // BENCH_CONTENDER passes through
   })
   children.add(child)
   child.once('exit', () => children.delete(child))
