@@ -17,6 +17,7 @@ export default defineConfig({
     alias: { wspool: fileURLToPath(new URL('./dist/browser.js', import.meta.url)) },
   },
   build: {
+    // demo/serve.ts builds into a fresh temporary directory per run.
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',

@@ -5,7 +5,9 @@
  * PORT picks the page's port (default 5173; when taken, the next free one; 0 = any free port).
  * Everything binds 127.0.0.1. Ctrl-C stops it all.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { execSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { build, preview } from 'vite'
@@ -31,8 +33,13 @@ const servers = [
   { name: 'feed', url: origins[1].url, httpUrl: origins[1].httpUrl },
 ]
 
-await build({ configFile, define: { __DEMO_SERVERS__: JSON.stringify(servers) } })
-const page = await preview({ configFile, preview: { port, strictPort: false, host: '127.0.0.1', open: false } })
+// Each run builds into its own directory: two runs at once (a demo and the e2e suite) must not
+// serve each other's pages, which carry their own server ports.
+const outDir = mkdtempSync(join(tmpdir(), 'wspool-demo-'))
+process.once('exit', () => rmSync(outDir, { recursive: true, force: true }))
+const viteBuild = { outDir, emptyOutDir: true }
+await build({ configFile, build: viteBuild, define: { __DEMO_SERVERS__: JSON.stringify(servers) } })
+const page = await preview({ configFile, build: viteBuild, preview: { port, strictPort: false, host: '127.0.0.1', open: false } })
 const address = page.httpServer.address()
 const pagePort = address && typeof address === 'object' ? address.port : port
 

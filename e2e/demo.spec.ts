@@ -122,6 +122,34 @@ test('more acquires than maxPerHost queue on the page; the server never sees mor
   expect(counts.peak).toBe(4) // exact, server-side, since the reset
   expect(counts.accepted).toBe(4) // 7 leases served by 4 connections
   expect(maxSeen).toBeLessThanOrEqual(4)
+
+  // Shrinking maxPerHost (pool.resize) closes idle connections down to the new cap.
+  await page.getByTestId('max-dec').click()
+  await page.getByTestId('max-dec').click()
+  await expect(page.getByTestId('max-value')).toHaveText('2')
+  await expect(page.getByTestId('max-api')).toHaveText('2')
+  await expect(page.getByTestId('live-api')).toHaveText('2')
+  await expect.poll(async () => (await serverCounts(api)).open).toBe(2)
+  expect(pageErrors).toEqual([])
+})
+
+test('half-open server: the heartbeat notices and the lease reconnects once the server answers again', async ({ page }) => {
+  const { servers, pageErrors } = await openDemo(page)
+  await page.getByTestId('acquire-count').fill('1')
+  await page.getByTestId('acquire-feed').click()
+  await expect(tiles(page, 'feed', 'leased')).toHaveCount(1)
+  await page.getByTestId('half-open-feed').click()
+  await expect(page.getByTestId('half-open-feed')).toHaveAttribute('aria-pressed', 'true')
+  // heartbeat: 'ping' after 3 s of silence, dead after 2 s more without an answer -> reconnect
+  await expect.poll(async () => (await attempts(page)).length, { timeout: 20_000, message: 'a heartbeat-triggered reconnect' }).toBeGreaterThanOrEqual(1)
+  await page.getByTestId('half-open-feed').click()
+  await expect(page.getByTestId('half-open-feed')).toHaveAttribute('aria-pressed', 'false')
+  await expect(tiles(page, 'feed', 'leased')).toHaveCount(1, { timeout: 20_000 })
+  // The lease works again: what it sends reaches the server.
+  await page.getByTestId('burst-size').fill('3')
+  await page.getByTestId('burst-feed').click()
+  await expect.poll(async () => (await serverLog(servers.feed, 'feed')).filter((m) => m.startsWith('burst ')), { timeout: 20_000 }).toHaveLength(3)
+  expect((await serverCounts(servers.feed)).peak).toBeLessThanOrEqual(1)
   expect(pageErrors).toEqual([])
 })
 
