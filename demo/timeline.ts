@@ -60,7 +60,7 @@ export function renderTimeline(svg: SVGSVGElement, attempts: readonly Attempt[],
       const x1 = Math.min(LABEL + plot, x(a.at + a.delay))
       const w = Math.max(3, x1 - x0)
       html += `<rect class="bar" x="${x0}" y="${y + 4}" width="${w}" height="${ROW - 8}" rx="4" fill="${colour(a.attempt)}"><title>attempt ${a.attempt}: ${seconds(a.delay)} (after close ${a.code})</title></rect>`
-      if (w > 58) html += `<text class="bar-label" x="${x0 + 6}" y="${y + ROW / 2 + 4}">#${a.attempt} · ${seconds(a.delay)}</text>`
+      if (w > 84) html += `<text class="bar-label" x="${x0 + 6}" y="${y + ROW / 2 + 4}">#${a.attempt} · ${seconds(a.delay)}</text>`
       else if (w > 18) html += `<text class="bar-label" x="${x0 + 4}" y="${y + ROW / 2 + 4}">${a.attempt}</text>`
     }
   })
