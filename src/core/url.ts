@@ -50,8 +50,9 @@ export function parsePoolUrl(input: unknown, requireSecure: boolean): PoolUrl {
   let url: URL
   try {
     url = new URL(input)
-  } catch (cause) {
-    throw new PoolError('ERR_INVALID_URL', 'Expected an absolute ws: or wss: URL, got a relative or malformed URL', { cause })
+  } catch {
+    // No `cause`: the runtime's TypeError quotes the input, credentials and all.
+    throw new PoolError('ERR_INVALID_URL', 'Expected an absolute ws: or wss: URL, got a relative or malformed URL')
   }
   const redacted = redactUrl(url)
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {

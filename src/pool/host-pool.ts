@@ -199,6 +199,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     c.warm = false
     this.#makeIdle(c)
     this.dispatch()
+    this.ctx.serveBlocked()
   }
 
   onClosed(c: Connection, failure: Failure | undefined): void {
@@ -251,6 +252,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     else {
       this.#makeIdle(c)
       this.dispatch()
+      this.ctx.serveBlocked()
     }
     this.ctx.checkDrained()
   }

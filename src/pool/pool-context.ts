@@ -137,6 +137,15 @@ export class PoolContext {
     if (oldest) oldest[1].evict(oldest[0], 'capacity')
   }
 
+  /** A connection went idle: if origins wait for global room, close the least recently used idle one. */
+  serveBlocked(): void {
+    if (this.#blocked.size === 0 || this.hasGlobalRoom()) return
+    for (const h of this.#blocked) if (h.queued === 0) this.#blocked.delete(h)
+    if (this.#blocked.size === 0 || this.#closingCount >= this.#blocked.size) return
+    const oldest = this.#idle.entries().next().value
+    if (oldest) oldest[1].evict(oldest[0], 'capacity')
+  }
+
   /** Evicts idle connections, least recently used first, while over `maxTotal`. */
   shrinkTotal(): void {
     while (this.overTotal()) {
@@ -190,6 +199,9 @@ export class PoolContext {
   /** Closes everything; `onEmpty` runs once no socket is left. */
   shutdown(): void {
     this.closing = true
+    const drained = this.onDrained
+    this.onDrained = undefined
+    drained?.()
     for (const h of this.hosts.values()) h.closeAll(() => this.closedError())
     if (this.#live === 0) this.#emptied()
   }
