@@ -4,7 +4,7 @@
 import PartySocketWS from 'partysocket/ws'
 import ReconnectingWebSocket from 'reconnecting-websocket'
 import { FakeWebSocket } from '../lib/fake-socket.js'
-import { asciiPayload, interleave, loadWspool, metric, now, until, type Contender } from '../lib/harness.js'
+import { asciiPayload, blockInterleave, loadWspool, metric, now, until, type BlockContender } from '../lib/harness.js'
 import { fmtSpread, median, paired } from '../lib/stats.js'
 import type { BenchContext, BenchResult } from '../lib/types.js'
 
@@ -22,7 +22,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const N = ctx.quick ? 300_000 : 2_000_000
   const budgetMs = 3000
   const payload = asciiPayload(64)
-  const notes: string[] = [`${N.toLocaleString('en')} messages per trial, 64 B text payload, fake socket (no I/O)`]
+  const notes: string[] = [`${N.toLocaleString('en')} messages received and sent per trial and contender in ${ctx.quick ? 6 : 20} interleaved blocks, 64 B text payload, fake socket (no I/O)`]
 
   async function opened(fake: () => FakeWebSocket | undefined): Promise<FakeWebSocket> {
     const ok = await until(() => fake()?.readyState === 1, 2000, 1)
@@ -79,37 +79,39 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     }
   } else notes.push(`wspool not measured: ${why}`)
 
-  const contenders: Contender[] = Object.entries(makers).map(([name, make]) => ({
+  const blocks = ctx.quick ? 6 : 20
+  const per = Math.ceil(N / blocks)
+  const contenders: BlockContender<Subject>[] = Object.entries(makers).map(([name, make]) => ({
     name,
-    async run() {
-      const s = await make()
-      try {
-        const { fake, send } = s
-        // receive
-        let t0 = now()
-        let i = 0
-        for (; i < N; i++) {
-          fake.emitMessage(payload)
-          if ((i & 4095) === 0 && now() - t0 > budgetMs) break
-        }
-        const recvNs = ((now() - t0) * 1e6) / i
-        // send
-        t0 = now()
-        let j = 0
-        for (; j < N; j++) {
-          send(payload)
-          if ((j & 4095) === 0 && now() - t0 > budgetMs) break
-        }
-        const sendNs = ((now() - t0) * 1e6) / j
-        if (fake.sent < j) throw new Error(`only ${fake.sent}/${j} sends reached the socket`)
-        return { recv: recvNs, send: sendNs }
-      } finally {
-        await s.close()
+    setup: () => make(),
+    async block(sub, b) {
+      const n = b < 0 ? 20_000 : per
+      const { fake, send } = sub
+      const sent0 = fake.sent
+      let t0 = now()
+      let i = 0
+      for (; i < n; i++) {
+        fake.emitMessage(payload)
+        if ((i & 4095) === 0 && now() - t0 > budgetMs) break
       }
+      const recvMs = now() - t0
+      t0 = now()
+      let j = 0
+      for (; j < n; j++) {
+        send(payload)
+        if ((j & 4095) === 0 && now() - t0 > budgetMs) break
+      }
+      const sendMs = now() - t0
+      if (fake.sent - sent0 < j) throw new Error(`only ${fake.sent - sent0}/${j} sends reached the socket`)
+      return { sums: { recvMs, recvN: i, sendMs, sendN: j } }
     },
+    teardown: (sub) => sub.close(),
   }))
 
-  const r = await interleave(contenders, ctx.trials)
+  const r = await blockInterleave(contenders, ctx.trials, blocks, (sm) => ({
+    recv: (sm.recvMs * 1e6) / sm.recvN,
+    send: (sm.sendMs * 1e6) / sm.sendN,
+  }))
   notes.push(...r.errors)
   const base = 'raw (no wrapper)'
   const metrics = [

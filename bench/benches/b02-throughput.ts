@@ -3,7 +3,7 @@
 //    messages/s at 64 B (text) and 16 KiB (binary). wspool goes through a lease.
 import PartySocketWS from 'partysocket/ws'
 import WebSocket from 'ws'
-import { asciiPayload, interleave, loadWspool, metric, now, within, type Contender } from '../lib/harness.js'
+import { asciiPayload, blockInterleave, loadWspool, metric, now, within, type BlockContender } from '../lib/harness.js'
 import { startEchoServer } from '../lib/server-handle.js'
 import { fmtSpread, median, paired, quantile } from '../lib/stats.js'
 import type { BenchContext, BenchResult, Goal } from '../lib/types.js'
@@ -26,7 +26,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const budget = 8000
     const small = asciiPayload(64)
     const big = new Uint8Array(16 * 1024).fill(7)
-    notes.push(`${RT} round trips (64 B text), ${M64} x 64 B text and ${M16} x 16 KiB binary one-way per trial; server in a separate process`)
+    notes.push(`per trial and contender: ${RT} round trips (64 B text), ${M64} x 64 B text and ${M16} x 16 KiB binary one-way, in ${ctx.quick ? 6 : 20} interleaved blocks; server in a separate process`)
 
     const openers: Record<string, Opener> = {
       'raw ws': async (url) => {
@@ -72,6 +72,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       }
     } else notes.push(`wspool not measured: ${why}`)
 
+    /** Sends `n` messages then the end marker; ms until the server reports the count. */
     async function oneWay(c: Conn, n: number, payload: string | Uint8Array): Promise<number> {
       let reply!: (v: unknown) => void
       const done = new Promise((r) => (reply = r))
@@ -82,56 +83,73 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       const got = await within(done, budget * 2, 'one-way end marker')
       const dt = now() - t0
       if (Number(got) !== n) throw new Error(`sink counted ${String(got)} of ${n}`)
-      return (n / dt) * 1000
+      return dt
     }
 
-    const contenders: Contender[] = Object.entries(openers).map(([name, open]) => ({
+    interface State {
+      rt: Conn
+      sink: Conn
+      resolve: () => void
+    }
+    const blocks = ctx.quick ? 6 : 20
+    const rtPer = Math.ceil(RT / blocks)
+    const m64Per = Math.ceil(M64 / blocks)
+    const m16Per = Math.ceil(M16 / blocks)
+    const contenders: BlockContender<State>[] = Object.entries(openers).map(([name, open]) => ({
       name,
-      async run() {
-        const out: Record<string, number> = {}
-        // round trips
-        const c = await within(open(`${server.url}/echo`), 10000, `${name} open`)
-        try {
-          let resolve!: () => void
-          c.onMessage = () => resolve()
-          const rtts: number[] = []
-          const cpu0 = process.cpuUsage()
-          const t0 = now()
-          for (let i = 0; i < RT; i++) {
-            const t = now()
-            await within(
-              new Promise<void>((r) => {
-                resolve = r
-                c.send(small)
-              }),
-              5000,
-              'echo',
-            )
-            rtts.push(now() - t)
-            if (now() - t0 > budget) break
-          }
-          const dt = now() - t0
-          const cpu = process.cpuUsage(cpu0)
-          out.rtps = (rtts.length / dt) * 1000
-          out.p50 = quantile(rtts, 0.5) * 1000
-          out.p99 = quantile(rtts, 0.99) * 1000
-          out.cpu = (cpu.user + cpu.system) / rtts.length
-        } finally {
-          await c.close()
+      async setup() {
+        const rt = await within(open(`${server.url}/echo`), 10000, `${name} open`)
+        const sink = await within(open(`${server.url}/sink`), 10000, `${name} open`)
+        const st: State = { rt, sink, resolve: () => {} }
+        rt.onMessage = () => st.resolve()
+        return st
+      },
+      async block(st, b) {
+        const n = b < 0 ? 50 : rtPer
+        const rtts: number[] = []
+        const cpu0 = process.cpuUsage()
+        const t0 = now()
+        // one watchdog per block (no timer per round trip): a lost echo ends the block
+        let timedOut = false
+        const watchdog = setTimeout(() => {
+          timedOut = true
+          st.resolve()
+        }, 10000)
+        for (let i = 0; i < n && !timedOut; i++) {
+          const t = now()
+          await new Promise<void>((r) => {
+            st.resolve = r
+            st.rt.send(small)
+          })
+          rtts.push(now() - t)
         }
-        // one-way
-        const s = await within(open(`${server.url}/sink`), 10000, `${name} open`)
-        try {
-          out.ow64 = await oneWay(s, M64, small)
-          out.ow16k = await oneWay(s, M16, big)
-        } finally {
-          await s.close()
+        const rtMs = now() - t0
+        const cpu = process.cpuUsage(cpu0)
+        clearTimeout(watchdog)
+        if (timedOut) throw new Error('an echo did not come back within 10 s')
+        const w64 = b < 0 ? 200 : m64Per
+        const w16 = b < 0 ? 20 : m16Per
+        const ow64Ms = await oneWay(st.sink, w64, small)
+        const ow16Ms = await oneWay(st.sink, w16, big)
+        return {
+          sums: { rtMs, rtOps: n, cpuUs: cpu.user + cpu.system, ow64Ms, ow64Ops: w64, ow16Ms, ow16Ops: w16 },
+          samples: { rtt: rtts },
         }
-        return out
+      },
+      async teardown(st) {
+        await st.rt.close()
+        await st.sink.close()
       },
     }))
 
-    const r = await interleave(contenders, ctx.quick ? ctx.trials : Math.max(ctx.trials, 10))
+    const r = await blockInterleave(contenders, ctx.trials, blocks, (sm, samples) => ({
+      rtps: (sm.rtOps / sm.rtMs) * 1000,
+      p50: quantile(samples.rtt, 0.5) * 1000,
+      p99: quantile(samples.rtt, 0.99) * 1000,
+      cpu: sm.cpuUs / sm.rtOps,
+      ow64: (sm.ow64Ops / sm.ow64Ms) * 1000,
+      ow16k: (sm.ow16Ops / sm.ow16Ms) * 1000,
+    }))
     notes.push(...r.errors)
     const base = { baseline: 'raw ws' }
     const metrics = [

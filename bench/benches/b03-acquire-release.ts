@@ -2,7 +2,7 @@
 //    borrowers sharing 6 resources. wspool runs on the in-process fake socket (its
 //    connections are open and idle; nothing is sent), the peers on trivial resources.
 import { FakeWebSocket } from '../lib/fake-socket.js'
-import { interleave, loadWspool, metric, now, type Contender } from '../lib/harness.js'
+import { blockInterleave, loadWspool, metric, now, type BlockContender } from '../lib/harness.js'
 import { makeGenericPool, makeTarn, makeWspool, warm, type PoolAdapter } from '../lib/pools.js'
 import { fmtSpread, median, paired } from '../lib/stats.js'
 import type { BenchContext, BenchResult, Goal } from '../lib/types.js'
@@ -20,43 +20,50 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   if (mod) makers.wspool = () => makeWspool(mod, 'ws://bench.invalid/pool', { max: 6, WebSocket: FakeWebSocket })
   else notes.push(`wspool not measured: ${why}`)
 
-  const contenders: Contender[] = Object.entries(makers).map(([name, make]) => ({
+  const blocks = ctx.quick ? 6 : 20
+  const contenders: BlockContender<PoolAdapter<any>>[] = Object.entries(makers).map(([name, make]) => ({
     name,
-    async run() {
+    async setup() {
       const p = make()
-      try {
-        await warm(p, 6)
-        // 1 borrower
-        let t0 = now()
-        let i = 0
-        for (; i < N1; i++) {
-          const r = await p.acquire()
-          p.release(r)
-          if ((i & 1023) === 0 && now() - t0 > budget) break
-        }
-        const one = (i / (now() - t0)) * 1000
-        // 64 borrowers on 6 resources: every release hands off to a queued borrower
-        let done = 0
-        let stop = false
-        t0 = now()
-        const borrower = async () => {
-          while (!stop && done < N64) {
-            const r = await p.acquire()
-            done++
-            p.release(r)
-            if ((done & 1023) === 0 && now() - t0 > budget) stop = true
-          }
-        }
-        await Promise.all(Array.from({ length: 64 }, borrower))
-        const many = (done / (now() - t0)) * 1000
-        return { one, many }
-      } finally {
-        await p.close()
-        FakeWebSocket.reset()
+      await warm(p, 6)
+      return p
+    },
+    async block(p, b) {
+      const n1 = b < 0 ? 5000 : Math.ceil(N1 / blocks)
+      const n64 = b < 0 ? 5000 : Math.ceil(N64 / blocks)
+      // 1 borrower
+      let t0 = now()
+      let i = 0
+      for (; i < n1; i++) {
+        const r = await p.acquire()
+        p.release(r)
+        if ((i & 1023) === 0 && now() - t0 > budget) break
       }
+      const oneMs = now() - t0
+      // 64 borrowers on 6 resources: every release hands off to a queued borrower
+      let done = 0
+      let stop = false
+      t0 = now()
+      const borrower = async () => {
+        while (!stop && done < n64) {
+          const r = await p.acquire()
+          done++
+          p.release(r)
+          if ((done & 1023) === 0 && now() - t0 > budget) stop = true
+        }
+      }
+      await Promise.all(Array.from({ length: 64 }, borrower))
+      return { sums: { oneMs, oneN: i, manyMs: now() - t0, manyN: done } }
+    },
+    async teardown(p) {
+      await p.close()
+      FakeWebSocket.reset()
     },
   }))
-  const r = await interleave(contenders, ctx.trials)
+  const r = await blockInterleave(contenders, ctx.trials, blocks, (sm) => ({
+    one: (sm.oneN / sm.oneMs) * 1000,
+    many: (sm.manyN / sm.manyMs) * 1000,
+  }))
   notes.push(...r.errors)
   const base = { baseline: 'generic-pool' }
   const metrics = [

@@ -1,7 +1,7 @@
 // 4. Queued hand-off latency: with one resource held and one borrower queued, the time from
 //    release() to the queued borrower resuming with the resource. p50/p99 over many samples.
 import { FakeWebSocket } from '../lib/fake-socket.js'
-import { interleave, loadWspool, metric, now, tick, type Contender } from '../lib/harness.js'
+import { blockInterleave, loadWspool, metric, now, tick, type BlockContender } from '../lib/harness.js'
 import { makeGenericPool, makeTarn, makeWspool, warm, type PoolAdapter } from '../lib/pools.js'
 import { fmtSpread, median, paired, quantile } from '../lib/stats.js'
 import type { BenchContext, BenchResult, Goal } from '../lib/types.js'
@@ -18,49 +18,56 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   if (mod) makers.wspool = () => makeWspool(mod, 'ws://bench.invalid/pool', { max: 1, WebSocket: FakeWebSocket })
   else notes.push(`wspool not measured: ${why}`)
 
-  const contenders: Contender[] = Object.entries(makers).map(([name, make]) => ({
+  const blocks = ctx.quick ? 5 : 20
+  const contenders: BlockContender<PoolAdapter<any>>[] = Object.entries(makers).map(([name, make]) => ({
     name,
-    async run() {
+    async setup() {
       const p = make()
+      await warm(p, 1)
+      return p
+    },
+    async block(p, b) {
+      const k = b < 0 ? 200 : Math.ceil(K / blocks)
+      const lat: number[] = []
+      const t0 = now()
+      // one watchdog per block, so no timer is created inside the timed window
+      let timer: NodeJS.Timeout | undefined
+      const watchdog = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('a queued acquire never resolved')), budget + 10000)
+      })
+      watchdog.catch(() => {})
       try {
-        await warm(p, 1)
-        const lat: number[] = []
-        const t0 = now()
-        // one watchdog for the whole loop, so no timer is created inside the timed window
-        let timer: NodeJS.Timeout | undefined
-        const watchdog = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('a queued acquire never resolved')), budget + 10000)
-        })
-        watchdog.catch(() => {})
-        try {
-          for (let i = 0; i < K; i++) {
-            const held = await p.acquire()
-            const queued = p.acquire()
-            let resumed = 0
-            // the waiter's own continuation, attached before the release: "waiter resumed"
-            const marked = queued.then((r) => {
-              resumed = now()
-              return r
-            })
-            await tick() // the waiter is enqueued
-            const t = now()
-            p.release(held)
-            const r = await Promise.race([marked, watchdog])
-            lat.push((resumed - t) * 1000)
-            p.release(r)
-            if (now() - t0 > budget) break
-          }
-        } finally {
-          clearTimeout(timer)
+        for (let i = 0; i < k; i++) {
+          const held = await p.acquire()
+          const queued = p.acquire()
+          let resumed = 0
+          // the waiter's own continuation, attached before the release: "waiter resumed"
+          const marked = queued.then((r) => {
+            resumed = now()
+            return r
+          })
+          await tick() // the waiter is enqueued
+          const t = now()
+          p.release(held)
+          const r = await Promise.race([marked, watchdog])
+          lat.push((resumed - t) * 1000)
+          p.release(r)
+          if (now() - t0 > budget) break
         }
-        return { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99) }
       } finally {
-        await p.close()
-        FakeWebSocket.reset()
+        clearTimeout(timer)
       }
+      return { samples: { lat } }
+    },
+    async teardown(p) {
+      await p.close()
+      FakeWebSocket.reset()
     },
   }))
-  const r = await interleave(contenders, ctx.trials)
+  const r = await blockInterleave(contenders, ctx.trials, blocks, (_sm, samples) => ({
+    p50: quantile(samples.lat, 0.5),
+    p99: quantile(samples.lat, 0.99),
+  }))
   notes.push(...r.errors)
   const base = { baseline: 'generic-pool', decimals: 2 }
   const metrics = [

@@ -2,7 +2,7 @@
 //    connections to the echo server: generic-pool and tarn lending raw `ws` sockets, wspool
 //    lending leases. wspool's `pool.request()` (multiplexed, no exclusive lease) is shown too.
 import WebSocket from 'ws'
-import { asciiPayload, interleave, loadWspool, metric, now, within, type Contender } from '../lib/harness.js'
+import { asciiPayload, blockInterleave, loadWspool, metric, now, within, type BlockContender } from '../lib/harness.js'
 import { makeGenericPool, makeTarn, makeWspool, warm, type PoolAdapter } from '../lib/pools.js'
 import { startEchoServer } from '../lib/server-handle.js'
 import { fmtSpread, max, median, paired } from '../lib/stats.js'
@@ -45,60 +45,67 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     if (mod) makers['wspool lease'] = () => ({ pool: makeWspool(mod, url, { max: 6 }), request: leaseRequest })
     else notes.push(`wspool not measured: ${why}`)
 
-    const contenders: Contender[] = Object.entries(makers).map(([name, make]) => ({
+    const blocks = ctx.quick ? 4 : 10
+    const per = Math.ceil(N / blocks)
+    type St = { pool: PoolAdapter<any>; go: () => Promise<void> }
+    /** 64 borrowers until `n` requests are done (or the time budget is spent). */
+    async function burst(one: () => Promise<void>, n: number): Promise<{ ms: number; done: number }> {
+      let done = 0
+      let stop = false
+      const t0 = now()
+      const borrower = async () => {
+        while (!stop && done < n) {
+          await one()
+          done++
+          if ((done & 255) === 0 && now() - t0 > budget) stop = true
+        }
+      }
+      await within(Promise.all(Array.from({ length: 64 }, borrower)), budget + 20000, 'borrowers')
+      return { ms: now() - t0, done }
+    }
+    const contenders: BlockContender<St>[] = Object.entries(makers).map(([name, make]) => ({
       name,
-      async run() {
+      async setup() {
         const { pool, request } = make()
-        try {
-          await within(warm(pool, 6), 10000, 'opening 6 connections')
-          let done = 0
-          let stop = false
-          const t0 = now()
-          const borrower = async () => {
-            while (!stop && done < N) {
-              const r = await pool.acquire()
-              try {
-                await request(r)
-              } finally {
-                pool.release(r)
-              }
-              done++
-              if ((done & 255) === 0 && now() - t0 > budget) stop = true
+        await within(warm(pool, 6), 10000, 'opening 6 connections')
+        return {
+          pool,
+          go: async () => {
+            const r = await pool.acquire()
+            try {
+              await request(r)
+            } finally {
+              pool.release(r)
             }
-          }
-          await within(Promise.all(Array.from({ length: 64 }, borrower)), budget + 20000, 'borrowers')
-          return { rps: (done / (now() - t0)) * 1000 }
-        } finally {
-          await pool.close()
+          },
         }
       },
+      async block(st, b) {
+        const { ms, done } = await burst(st.go, b < 0 ? 500 : per)
+        return { sums: { ms, done } }
+      },
+      teardown: (st) => st.pool.close(),
     }))
     if (mod) {
       contenders.push({
         name: 'wspool request()',
-        async run() {
+        async setup() {
           const p = makeWspool(mod, url, { max: 6 })
-          try {
-            await within(warm(p, 6), 10000, 'opening 6 connections')
-            let done = 0
-            let stop = false
-            const t0 = now()
-            const borrower = async () => {
-              while (!stop && done < N) {
-                await p.pool.request(url, payload)
-                done++
-                if ((done & 255) === 0 && now() - t0 > budget) stop = true
-              }
-            }
-            await within(Promise.all(Array.from({ length: 64 }, borrower)), budget + 20000, 'borrowers')
-            return { rps: (done / (now() - t0)) * 1000 }
-          } finally {
+          if (typeof (p.pool as { request?: unknown }).request !== 'function') {
             await p.close()
+            throw new Error('pool.request is not a function (SPEC "Requests" not implemented)')
           }
+          await within(warm(p, 6), 10000, 'opening 6 connections')
+          return { pool: p, go: async () => void (await p.pool.request(url, payload)) }
         },
+        async block(st, b) {
+          const { ms, done } = await burst(st.go, b < 0 ? 500 : per)
+          return { sums: { ms, done } }
+        },
+        teardown: (st) => st.pool.close(),
       })
     }
-    const r = await interleave(contenders, ctx.trials)
+    const r = await blockInterleave(contenders, ctx.trials, blocks, (sm) => ({ rps: (sm.done / sm.ms) * 1000 }))
     notes.push(...r.errors)
     const metrics = [metric(6, '64 borrowers, request/response over 6 connections', 'req/s', 'higher', r.values.rps, { baseline: 'generic-pool + ws' })]
     const goals: Goal[] = []

@@ -129,3 +129,88 @@ export function asciiPayload(n: number): string {
   while (s.length < n) s += 'wspool-benchmark-payload-0123456789abcdefghijklmnopqrstuvwxyz|'
   return s.slice(0, n)
 }
+
+export interface BlockResult {
+  /** additive quantities (time, operations, CPU) summed over the blocks of a trial */
+  sums?: Record<string, number>
+  /** samples pooled over the blocks of a trial (for percentiles) */
+  samples?: Record<string, number[]>
+}
+
+export interface BlockContender<S> {
+  name: string
+  setup(trial: number): Promise<S>
+  block(state: S, block: number): Promise<BlockResult>
+  teardown(state: S): Promise<void> | void
+}
+
+/**
+ * Finer interleaving for noisy machines: in each trial every contender is set up, then the
+ * contenders take turns in short blocks (A B C, C B A, A B C ...), so a burst of load from
+ * elsewhere on the machine hits all of them alike. One untimed warm-up block each first.
+ * `finalize` turns a contender's summed blocks into the trial's metric values.
+ */
+export async function blockInterleave<S>(
+  contenders: BlockContender<S>[],
+  trials: number,
+  blocks: number,
+  finalize: (sums: Record<string, number>, samples: Record<string, number[]>) => Record<string, number>,
+): Promise<Interleaved> {
+  const only = process.env.BENCH_CONTENDER
+  if (only) contenders = contenders.filter((c) => c.name.includes(only))
+  const out: Interleaved = { values: {}, errors: [] }
+  for (let t = 0; t < trials; t++) {
+    const states = new Map<BlockContender<S>, S>()
+    const sums = new Map<BlockContender<S>, Record<string, number>>()
+    const samples = new Map<BlockContender<S>, Record<string, number[]>>()
+    const failed = new Set<BlockContender<S>>()
+    try {
+      for (const c of t % 2 === 0 ? contenders : [...contenders].reverse()) {
+        try {
+          const s = await c.setup(t)
+          states.set(c, s)
+          await c.block(s, -1) // warm-up, not counted
+          sums.set(c, {})
+          samples.set(c, {})
+        } catch (err) {
+          failed.add(c)
+          out.errors.push(`${c.name} trial ${t} setup: ${(err as Error).message}`)
+        }
+      }
+      for (let b = 0; b < blocks; b++) {
+        const order = (b + t) % 2 === 0 ? contenders : [...contenders].reverse()
+        for (const c of order) {
+          if (failed.has(c) || !states.has(c)) continue
+          try {
+            const r = await c.block(states.get(c)!, b)
+            const s = sums.get(c)!
+            for (const [k, v] of Object.entries(r.sums ?? {})) s[k] = (s[k] ?? 0) + v
+            const sm = samples.get(c)!
+            for (const [k, v] of Object.entries(r.samples ?? {})) (sm[k] ??= []).push(...v)
+          } catch (err) {
+            failed.add(c)
+            out.errors.push(`${c.name} trial ${t} block ${b}: ${(err as Error).message}`)
+          }
+        }
+      }
+      for (const c of contenders) {
+        if (failed.has(c) || !sums.has(c)) continue
+        for (const [k, v] of Object.entries(finalize(sums.get(c)!, samples.get(c)!))) {
+          const arr = ((out.values[k] ??= {})[c.name] ??= [])
+          while (arr.length < t) arr.push(NaN)
+          arr[t] = v
+        }
+      }
+    } finally {
+      for (const [c, s] of states) {
+        try {
+          await c.teardown(s)
+        } catch (err) {
+          out.errors.push(`${c.name} trial ${t} teardown: ${(err as Error).message}`)
+        }
+      }
+    }
+  }
+  for (const m of Object.values(out.values)) for (const arr of Object.values(m)) while (arr.length < trials) arr.push(NaN)
+  return out
+}
