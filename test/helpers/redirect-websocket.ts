@@ -5,12 +5,10 @@
  * asked for.
  */
 import WebSocket from 'ws'
+import type { PoolOptions } from './harness.js'
 
-export interface RedirectWebSocketClass {
-  new (url: string | URL, protocols?: string | string[], options?: WebSocket.ClientOptions): WebSocket
-  /** Every URL the pool constructed a socket for, as given. */
-  readonly requested: string[]
-}
+/** The option's constructor type, plus the list of URLs the pool asked for. */
+export type RedirectWebSocketClass = NonNullable<PoolOptions['WebSocket']> & { readonly requested: string[] }
 
 export function redirectWebSocket(targetPort: number): RedirectWebSocketClass {
   const requested: string[] = []
@@ -22,5 +20,7 @@ export function redirectWebSocket(targetPort: number): RedirectWebSocketClass {
       super(`ws://127.0.0.1:${targetPort}${given.pathname}${given.search}`, protocols, options)
     }
   }
-  return RedirectWebSocket
+  // The `ws` class is what the option is for; its DOM-style handler types are stricter than the
+  // option's, so the cast is only about typings (see test/types/options.test-d.ts).
+  return RedirectWebSocket as unknown as RedirectWebSocketClass
 }

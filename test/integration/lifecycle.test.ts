@@ -20,16 +20,18 @@ import {
 describe('close()', () => {
   it('closes every socket, rejects queued acquires with ERR_POOL_CLOSED, and later acquires too', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 2 })
+    const pool = newPool({ maxPerHost: 1 })
     const url = `${server.url}/echo`
     const leased = await pool.acquire(url)
-    const idle = await pool.acquire(url)
+    const idle = await pool.acquire(`ws://localhost:${server.port}/echo`)
     idle.release()
-    const queued = [pool.acquire(url), pool.acquire(url)]
+    const queued = [rejectionOf(pool.acquire(url)), rejectionOf(pool.acquire(url))]
     await delay(10)
+    expect(pool.stats().totals).toMatchObject({ pending: 2, active: 1, idle: 1 })
+    expect(server.counts().open).toBe(2)
     await pool.close()
     for (const q of queued) {
-      const err = await rejectionOf(q)
+      const err = await q
       expect(err).toBeInstanceOf(PoolError)
       expect(err.code).toBe('ERR_POOL_CLOSED')
     }
@@ -257,7 +259,7 @@ describe('lease state machine', () => {
 
   it('states: open -> reconnecting -> open -> closed', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { initialDelay: 20, jitter: 0, maxAttempts: 1 } })
+    const pool = newPool({ reconnect: { initialDelay: 20, jitter: 0, maxAttempts: 2 } })
     const lease = await pool.acquire(`${server.url}/echo`)
     const states: string[] = [lease.state]
     const track = (): void => {

@@ -2,6 +2,7 @@
  * Type tests for createPool options, stats and errors (issue 2, items 1 and 8).
  */
 import { describe, expectTypeOf, it } from 'vitest'
+import WS from 'ws'
 import { createPool, defaultShouldReconnect, PoolError } from '../../src/index.js'
 
 type Options = NonNullable<Parameters<typeof createPool>[0]>
@@ -45,6 +46,11 @@ describe('options', () => {
     createPool({ protocols: 'one' })
     createPool({ resolveUrl: (url) => `${url}?t=1` })
     createPool()
+  })
+
+  it('WebSocket accepts the ws class (the Node default) and the DOM WebSocket without a cast', () => {
+    createPool({ WebSocket: WS })
+    createPool({ WebSocket: globalThis.WebSocket })
   })
 
   it('rejects typos and wrong types at compile time', () => {
