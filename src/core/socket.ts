@@ -6,24 +6,27 @@
 /** What `send` accepts: text or binary. */
 export type SendData = string | ArrayBufferLike | ArrayBufferView | Blob
 
-/** The subset of the WHATWG `WebSocket` wspool uses. */
+/**
+ * The subset of the WHATWG `WebSocket` wspool uses. Handlers are typed loosely on purpose so that
+ * both the DOM class and `ws` satisfy it without a cast.
+ */
 export interface WebSocketLike {
   readonly readyState: number
   readonly protocol: string
   readonly bufferedAmount: number
   binaryType: string
-  onopen: ((ev: any) => void) | null
-  onmessage: ((ev: { data: any }) => void) | null
-  onerror: ((ev: any) => void) | null
-  onclose: ((ev: { code: number; reason: string; wasClean: boolean }) => void) | null
+  onopen: ((ev: any) => any) | null
+  onmessage: ((ev: any) => any) | null
+  onerror: ((ev: any) => any) | null
+  onclose: ((ev: any) => any) | null
   send(data: any): void
   close(code?: number, reason?: string): void
   /** `ws` only: close at once, without a closing handshake. */
   terminate?(): void
   /** `ws` only: send a protocol ping frame. */
-  ping?(): void
+  ping?(...args: any[]): void
   /** `ws` only: the emitter API, used for protocol pongs. */
-  on?(event: string, fn: (...args: any[]) => void): unknown
+  on?(event: 'pong', fn: (...args: any[]) => void): unknown
 }
 
 /** A WebSocket constructor: the native one, `ws`, or any compatible implementation. */

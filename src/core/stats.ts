@@ -64,6 +64,8 @@ export interface HostStats {
   acquireWait: LatencySummary
   /** Time from a socket's construction to its open event, ms. */
   connectTime: LatencySummary
+  /** Circuit breaker state of the origin (hosts only, not totals). */
+  circuit?: 'closed' | 'open' | 'half-open'
 }
 
 /** The snapshot `pool.stats()` returns: plain, JSON-serialisable. */
@@ -104,7 +106,7 @@ export class LatencyWindow {
 const round = (ms: number) => Math.round(ms * 1000) / 1000
 
 /** The numeric fields of {@link HostStats} that are counted (not the cap or summaries). */
-export type CountField = Exclude<keyof HostStats, 'max' | 'acquireWait' | 'connectTime'>
+export type CountField = Exclude<keyof HostStats, 'max' | 'acquireWait' | 'connectTime' | 'circuit'>
 
 const FIELDS: readonly CountField[] = [
   'connections', 'open', 'connecting', 'reconnecting', 'active', 'idle', 'pending',
@@ -117,6 +119,7 @@ export class StatsRecord {
   readonly values: Record<CountField, number>
   readonly acquireWait = new LatencyWindow()
   readonly connectTime = new LatencyWindow()
+  circuit: 'closed' | 'open' | 'half-open' = 'closed'
 
   constructor(
     readonly registry: StatsRegistry,
@@ -146,6 +149,12 @@ export class StatsRecord {
     this.registry.dirty = true
   }
 
+  /** Sets the circuit state shown for this origin. */
+  setCircuit(state: 'closed' | 'open' | 'half-open'): void {
+    this.circuit = state
+    this.registry.dirty = true
+  }
+
   /** Records a latency sample here and in the totals. */
   latency(which: 'acquireWait' | 'connectTime', ms: number): void {
     this[which].record(ms)
@@ -154,12 +163,14 @@ export class StatsRecord {
   }
 
   snapshot(max: number): HostStats {
-    return {
+    const s: HostStats = {
       ...this.values,
       max: Number.isFinite(max) ? max : null,
       acquireWait: this.acquireWait.summary(),
       connectTime: this.connectTime.summary(),
     }
+    if (this.parent) s.circuit = this.circuit
+    return s
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * One pooled connection: a stable id across successive sockets. It owns the socket's lifecycle
- * (connect timeout, retries with backoff, the outbound buffer while not open) and reports every
- * transition to its owner, the HostPool, which decides what the connection is for.
+ * (connect timeout, retries with backoff, the outbox while not open, the heartbeat while open)
+ * and reports every transition to its owner, the HostPool, which decides what it is for.
  *
  * Invariant: a connection counts toward the caps from `start()` until `#finish()`, which runs only
  * once no socket of it can still be open (after its close event, or with no socket at all).
@@ -15,13 +15,15 @@ import { parsePoolUrl, type PoolUrl } from '../core/url.js'
 import { now, random, type TimerHandle, type Timers } from '../runtime/clock.js'
 import { abortSocket, byteLength, openSocket } from '../runtime/transport.js'
 import type { DropReason, PoolEvents } from './events.js'
+import { Heartbeat } from './heartbeat.js'
 import type { Lease } from './lease.js'
+import { Outbox } from './outbox.js'
 import type { Waiter } from './pool-context.js'
 
 /** States of a pooled connection. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed'
 
-/** How the last attempt or socket ended. */
+/** How an attempt or a socket ended. */
 export interface Failure {
   code: number
   reason: string
@@ -40,6 +42,9 @@ export interface ConnectionOwner {
   needsConnection(c: Connection): boolean
   /** Whether a caller is awaiting this connection (keeps a Node process alive during retries). */
   isAwaited(c: Connection): boolean
+  /** Whether an attempt may start now (circuit breaker); if not, the owner calls `resume()` later. */
+  mayAttempt(c: Connection): boolean
+  onAttemptFailed(c: Connection): void
   onStateChange(c: Connection, prev: ConnectionState, next: ConnectionState): void
   onOpen(c: Connection, reopened: boolean): void
   /** Final: the connection is gone; `failure` is set when it ended because connecting gave up. */
@@ -67,16 +72,18 @@ export class Connection {
   warm = false
   /** Set while the connection sits in its host's idle set. */
   idleTimer: TimerHandle | undefined
+  readonly #outbox: Outbox
   #socket: WebSocketLike | null = null
-  #timer: TimerHandle | undefined
-  #everOpened = false
   /** Whether the current socket reached open. */
-  #socketOpened = false
-  #buffer: SendData[] = []
-  #bufferBytes = 0
+  #socketOpen = false
+  #everOpened = false
+  #heartbeat: Heartbeat | null = null
+  #timer: TimerHandle | undefined
   /** Bumped per attempt and at shutdown so late callbacks of an old socket are ignored. */
   #generation = 0
   #failure: Failure | undefined
+  /** Waiting for the circuit breaker's permission to attempt. */
+  #parked = false
 
   constructor(
     readonly id: number,
@@ -84,7 +91,9 @@ export class Connection {
     readonly key: string,
     readonly protocols: readonly string[],
     readonly owner: ConnectionOwner,
-  ) {}
+  ) {
+    this.#outbox = new Outbox(owner.options.buffer.maxMessages, owner.options.buffer.maxBytes)
+  }
 
   get ref() {
     return { origin: this.url.origin, id: this.id, url: this.url.redacted }
@@ -95,22 +104,23 @@ export class Connection {
   }
 
   get bufferedAmount(): number {
-    return (this.#socket?.bufferedAmount ?? 0) + this.#bufferBytes
+    return (this.#socket?.bufferedAmount ?? 0) + this.#outbox.bytes
   }
 
-  get live(): boolean {
-    return this.state !== 'closed'
+  /** Whether the connection waits to retry (backoff delay or circuit breaker), with no socket. */
+  get waitingToRetry(): boolean {
+    return this.#socket === null && (this.#timer !== undefined || this.#parked)
   }
 
   /** First attempt. */
   start(): void {
-    void this.#attempt()
+    this.#tryAttempt()
   }
 
   /** Sends now if open, else buffers within the `buffer` limits. */
   send(data: SendData): void {
     const socket = this.#socket
-    if (this.state === 'open' && socket !== null && socket.readyState === 1) {
+    if (this.#socketOpen && socket !== null && socket.readyState === 1) {
       socket.send(data)
       this.owner.stats.message(false, byteLength(data))
       return
@@ -118,57 +128,74 @@ export class Connection {
     if (this.state === 'closing' || this.state === 'closed') {
       throw new PoolError('ERR_LEASE_CLOSED', `Cannot send: the connection to ${this.url.redacted} is closed`, this.#details())
     }
-    const bytes = byteLength(data)
-    const { maxMessages, maxBytes } = this.owner.options.buffer
-    if (this.#buffer.length + 1 > maxMessages || this.#bufferBytes + bytes > maxBytes) {
-      throw new PoolError(
-        'ERR_BUFFER_FULL',
-        `Cannot buffer ${bytes} bytes while ${this.url.redacted} reconnects: the buffer holds ${this.#buffer.length} messages / ${this.#bufferBytes} bytes of at most ${maxMessages} / ${maxBytes}`,
-        this.#details(),
-      )
-    }
-    this.#buffer.push(data)
-    this.#bufferBytes += bytes
+    this.#outbox.push(data, byteLength(data), this.url.redacted, this.#details())
   }
 
   /** Discards buffered messages and reports them (`drop` event, stats). */
   dropBuffer(reason: DropReason): void {
-    const count = this.#buffer.length
+    const count = this.#outbox.length
     if (count === 0) return
-    const bytes = this.#bufferBytes
-    this.#buffer = []
-    this.#bufferBytes = 0
+    const bytes = this.#outbox.bytes
+    this.#outbox.take()
     this.owner.stats.add('dropped', count)
     this.owner.emit('drop', { ...this.ref, count, bytes, reason })
   }
 
-  /** Closes for good (the pool or the holder asked). Resolves nothing: `onClosed` reports the end. */
+  /** Closes for good (the pool or the holder asked); `onClosed` reports the end. */
   shutdown(code = 1000, reason = ''): void {
     if (this.state === 'closing' || this.state === 'closed') return
     const socket = this.#socket
     this.#generation++
+    this.#stopTimers()
+    if (socket === null) return this.#finish(undefined)
+    this.#setState('closing')
+    this.#listen(socket, this.#generation)
+    if (socket.readyState === 0) return abortSocket(socket)
+    try {
+      socket.close(code, reason)
+    } catch {
+      abortSocket(socket)
+    }
+    this.#timer = this.owner.timers.set(() => {
+      abortSocket(socket)
+      // Browsers cannot force a close: stop counting it rather than wait forever.
+      if (this.state === 'closing') this.#finish(undefined)
+    }, CLOSE_GRACE, true)
+  }
+
+  /** Terminates the socket without a closing handshake; the drop is handled as unexpected. */
+  kill(): void {
+    const socket = this.#socket
+    if (socket === null || this.state !== 'open') return
+    abortSocket(socket)
+    // Without `terminate()` (browsers) a half-open socket may take minutes to report its close:
+    // handle the drop now; the socket's own close event is ignored once its handlers are gone.
+    if (typeof socket.terminate !== 'function') socket.onclose?.({ code: 1006, reason: '', wasClean: false })
+  }
+
+  /** Retries now instead of waiting out the backoff (the browser came back online). */
+  retryNow(): void {
+    if (this.#timer === undefined || this.#socket !== null || this.#parked) return
+    if (this.state !== 'connecting' && this.state !== 'reconnecting') return
     this.owner.timers.cancel(this.#timer)
     this.#timer = undefined
-    if (socket === null) {
-      this.#finish(undefined)
+    this.#tryAttempt()
+  }
+
+  /** The circuit breaker allows the attempt this connection was parked for. */
+  resume(): void {
+    if (!this.#parked || this.state === 'closing' || this.state === 'closed') return
+    this.#parked = false
+    this.#tryAttempt()
+  }
+
+  #tryAttempt(): void {
+    if (!this.owner.needsConnection(this)) return this.#finish(this.lastFailure)
+    if (!this.owner.mayAttempt(this)) {
+      this.#parked = true
       return
     }
-    this.#setState('closing')
-    const gen = this.#generation
-    this.#listen(socket, gen)
-    if (socket.readyState === 0) abortSocket(socket)
-    else {
-      try {
-        socket.close(code, reason)
-      } catch {
-        abortSocket(socket)
-      }
-      this.#timer = this.owner.timers.set(() => {
-        abortSocket(socket)
-        // Browsers cannot force a close: stop counting it rather than wait forever.
-        if (this.state === 'closing') this.#finish(undefined)
-      }, CLOSE_GRACE, true)
-    }
+    void this.#attempt()
   }
 
   async #attempt(): Promise<void> {
@@ -181,8 +208,7 @@ export class Connection {
       try {
         target = parsePoolUrl(await options.resolveUrl(this.url.href), options.requireSecure).href
       } catch (error) {
-        if (gen !== this.#generation) return
-        this.#failed({ code: 1006, reason: '', wasClean: false, error: asError(error, 'resolveUrl failed') })
+        if (gen === this.#generation) this.#failed({ code: 1006, reason: '', wasClean: false, error: asError(error, 'resolveUrl failed') })
         return
       }
       if (gen !== this.#generation) return
@@ -191,19 +217,19 @@ export class Connection {
     try {
       socket = openSocket(this.owner.ctor, target, this.protocols, options.binaryType, options.wsOptions)
     } catch (error) {
-      this.#failed({ code: 1006, reason: '', wasClean: false, error: asError(error, 'WebSocket constructor threw') })
-      return
+      return this.#failed({ code: 1006, reason: '', wasClean: false, error: asError(error, 'WebSocket constructor threw') })
     }
     this.#socket = socket
-    this.#socketOpened = false
+    this.#socketOpen = false
     const startedAt = now()
     this.#listen(socket, gen)
     socket.onopen = () => {
       if (gen !== this.#generation) return
       this.owner.timers.cancel(this.#timer)
       this.#timer = undefined
-      this.owner.stats.latency('connectTime', now() - startedAt)
-      this.#opened(now() - startedAt)
+      const connectTime = now() - startedAt
+      this.owner.stats.latency('connectTime', connectTime)
+      this.#opened(socket, connectTime)
     }
     this.#timer = this.owner.timers.set(() => {
       this.#timer = undefined
@@ -215,8 +241,13 @@ export class Connection {
   /** Wires a socket's message, error and close handlers for generation `gen`. */
   #listen(socket: WebSocketLike, gen: number): void {
     socket.onmessage = (ev) => {
-      if (gen !== this.#generation || this.state !== 'open') return
+      if (gen !== this.#generation || !this.#socketOpen) return
       const data = ev.data
+      const hb = this.#heartbeat
+      if (hb !== null) {
+        hb.seen()
+        if (hb.isPong(data)) return
+      }
       this.owner.stats.message(true, byteLength(data))
       this.lease?._deliver(data)
     }
@@ -225,47 +256,51 @@ export class Connection {
       const error = asError(ev?.error, ev?.message || 'WebSocket error')
       this.#failure ??= { code: 1006, reason: '', wasClean: false, error }
       this.#failure.error ??= error
-      // Errors of an attempt are reported once, when it fails; an open socket's at once.
-      if (this.state === 'open') this.#reportError(error, undefined)
+      // An attempt's error is reported once, when the attempt fails; an open socket's at once.
+      if (this.#socketOpen) this.#reportError(error, undefined)
     }
     socket.onclose = (ev) => {
       socket.onopen = socket.onmessage = socket.onclose = null
       socket.onerror = () => {}
       if (this.#socket !== socket) return
+      const wasOpen = this.#socketOpen
       this.#socket = null
-      this.lastClose = { code: ev.code, reason: ev.reason, wasClean: ev.wasClean }
+      this.#socketOpen = false
+      this.#heartbeat?.stop()
+      this.#heartbeat = null
+      const info: Failure = { code: ev.code, reason: ev.reason, wasClean: ev.wasClean }
+      this.lastClose = info
       if (this.state === 'closing') {
-        if (this.#socketOpened) {
-          this.owner.emit('close', { ...this.ref, code: ev.code, reason: ev.reason, wasClean: ev.wasClean, willReconnect: false })
-        }
-        this.#finish(undefined)
-        return
+        if (wasOpen) this.owner.emit('close', { ...this.ref, ...info, willReconnect: false })
+        return this.#finish(undefined)
       }
       if (gen !== this.#generation) return
       this.owner.timers.cancel(this.#timer)
       this.#timer = undefined
-      const failure: Failure = { code: ev.code, reason: ev.reason, wasClean: ev.wasClean, error: this.#failure?.error }
-      if (this.state === 'open') this.#dropped(failure)
-      else this.#failed(failure)
+      info.error = this.#failure?.error
+      if (wasOpen) this.#dropped(info)
+      else this.#failed(info)
     }
   }
 
-  #opened(connectTime: number): void {
+  #opened(socket: WebSocketLike, connectTime: number): void {
     const reopened = this.#everOpened
     this.#everOpened = true
-    this.#socketOpened = true
+    this.#socketOpen = true
     this.openedAt = now()
     this.lastFailure = undefined
     this.#setState('open')
-    const socket = this.#socket!
-    if (this.#buffer.length > 0) {
-      const pending = this.#buffer
-      this.#buffer = []
-      this.#bufferBytes = 0
-      for (const data of pending) {
-        socket.send(data)
-        this.owner.stats.message(false, byteLength(data))
-      }
+    for (const data of this.#outbox.take()) {
+      socket.send(data)
+      this.owner.stats.message(false, byteLength(data))
+    }
+    const hb = this.owner.options.heartbeat
+    if (hb) {
+      this.#heartbeat = new Heartbeat(hb, this.owner.timers, socket, () => {
+        this.owner.emit('evict', { ...this.ref, reason: 'heartbeat' })
+        this.#failure = { code: 1006, reason: '', wasClean: false, error: new Error(`No reply to the heartbeat within ${hb.timeout} ms`) }
+        this.kill()
+      })
     }
     this.owner.emit('open', { ...this.ref, protocol: socket.protocol, reconnect: reopened, connectTime })
     this.owner.onOpen(this, reopened)
@@ -283,10 +318,10 @@ export class Connection {
 
   /** A connection attempt failed. */
   #failed(failure: Failure): void {
-    const error = failure.error ?? new Error(`WebSocket closed with code ${failure.code} before opening`)
-    failure.error = error
+    failure.error ??= new Error(`WebSocket closed with code ${failure.code} before opening`)
     this.lastFailure = failure
-    this.#reportError(error, this.attempt + 1)
+    this.#reportError(failure.error, this.attempt + 1)
+    this.owner.onAttemptFailed(this)
     if (this.#mayRetry(failure)) this.#retry(failure)
     else this.#finish(failure)
   }
@@ -314,39 +349,31 @@ export class Connection {
     this.attempt++
     const delay = Math.round(backoffDelay(this.attempt, policy, random))
     if (this.#everOpened) this.#setState('reconnecting')
-    const event = { ...this.ref, attempt: this.attempt, delay, code: failure.code, reason: failure.reason }
-    this.owner.emit('reconnecting', event)
-    this.lease?._emit('reconnecting', { attempt: this.attempt, delay, code: failure.code, reason: failure.reason })
+    const { code, reason } = failure
+    this.owner.emit('reconnecting', { ...this.ref, attempt: this.attempt, delay, code, reason })
+    this.lease?._emit('reconnecting', { attempt: this.attempt, delay, code, reason })
     this.#timer = this.owner.timers.set(() => {
       this.#timer = undefined
-      if (this.owner.needsConnection(this)) void this.#attempt()
-      else this.#finish(failure)
+      this.#tryAttempt()
     }, delay, this.owner.isAwaited(this))
-  }
-
-  /** Retries now instead of waiting out the backoff (e.g. the browser came back online). */
-  retryNow(): void {
-    if (this.#timer === undefined || this.#socket !== null || (this.state !== 'connecting' && this.state !== 'reconnecting')) return
-    this.owner.timers.cancel(this.#timer)
-    this.#timer = undefined
-    void this.#attempt()
-  }
-
-  /** Whether the connection waits out a backoff delay (no socket). */
-  get waitingToRetry(): boolean {
-    return this.#socket === null && this.#timer !== undefined
   }
 
   #finish(failure: Failure | undefined): void {
     if (this.state === 'closed') return
     this.#generation++
-    this.owner.timers.cancel(this.#timer)
-    this.#timer = undefined
-    this.owner.timers.cancel(this.idleTimer)
-    this.idleTimer = undefined
+    this.#stopTimers()
+    this.#parked = false
     if (failure) this.lastFailure = failure
     this.#setState('closed')
     this.owner.onClosed(this, failure)
+  }
+
+  #stopTimers(): void {
+    const { timers } = this.owner
+    timers.cancel(this.#timer)
+    timers.cancel(this.idleTimer)
+    this.#timer = this.idleTimer = undefined
+    this.#heartbeat?.stop()
   }
 
   #setState(next: ConnectionState): void {

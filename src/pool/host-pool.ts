@@ -9,6 +9,7 @@ import type { StatsRecord } from '../core/stats.js'
 import type { PoolUrl } from '../core/url.js'
 import { WaitQueue } from '../core/wait-queue.js'
 import { now, random, type TimerHandle } from '../runtime/clock.js'
+import { Breaker } from './breaker.js'
 import { Connection, type ConnectionOwner, type ConnectionState, type Failure } from './connection.js'
 import type { EvictReason, PoolEvents } from './events.js'
 import { IdleSet } from './idle-set.js'
@@ -32,8 +33,11 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
   #topUpTimer: TimerHandle | undefined
   #lastFailure: Failure | undefined
 
+  readonly breaker: Breaker
+
   constructor(readonly origin: string, readonly ctx: PoolContext) {
     this.stats = ctx.registry.host(origin)
+    this.breaker = new Breaker(ctx.options.breaker, ctx.timers, (state) => this.stats.setCircuit(state))
   }
 
   get options() { return this.ctx.options }
@@ -52,6 +56,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     this.stats.add('pending')
     const c = this.#takeIdle(w.key)
     if (c) return this.#grant(c, w)
+    if (!this.breaker.allowsAcquire()) return this.#rejectOpenCircuit(w)
     if (this.#queue.size === 0 && this.#hasRoom()) {
       this.ctx.arm(w, this)
       return this.#connectFor(w)
@@ -66,6 +71,18 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     w.node = this.#queue.push(w, w.priority)
     if (this.ctx.emitter.has('enqueue')) this.emit('enqueue', { origin: this.origin, url: w.url.redacted, pending: this.#queue.size, priority: w.priority })
     this.dispatch()
+  }
+
+  #rejectOpenCircuit(w: Waiter): void {
+    this.#settle(w)
+    this.stats.add('rejected')
+    const b = this.breaker
+    const f = this.#lastFailure
+    const cooldown = this.options.breaker ? this.options.breaker.cooldown : 0
+    const left = Math.max(0, Math.round(b.openedAt + cooldown - now()))
+    w.reject(new PoolError('ERR_CIRCUIT_OPEN', `Circuit open for ${this.origin}: ${b.failures} consecutive connection attempts failed${f?.error ? ` (last: ${f.error.message})` : ''}; ${b.state === 'half-open' ? 'a trial connection is under way' : `next trial in ${left} ms`}`, {
+      origin: this.origin, url: w.url.redacted, cause: f?.error, closeCode: f?.code, closeReason: f?.reason,
+    }))
   }
 
   /** Rejects `w` (timeout, abort, pool closed) and lets its connection go if nobody needs it. */
@@ -148,6 +165,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
       this.abandon(w, error())
     }
     this.ctx.timers.cancel(this.#topUpTimer)
+    this.breaker.stop()
     for (const c of [...this.#conns]) {
       if (c.waiter) this.abandon(c.waiter, error())
       c.dropBuffer('closed')
@@ -172,6 +190,15 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     return c.warm && this.#idle.size + this.#warming() <= this.ctx.limits.minIdlePerHost
   }
 
+  mayAttempt(c: Connection): boolean {
+    return this.breaker.mayAttempt(c)
+  }
+
+  onAttemptFailed(c: Connection): void {
+    this.#lastFailure = c.lastFailure
+    this.breaker.failure(c, now())
+  }
+
   isAwaited(c: Connection): boolean {
     return c.lease !== null || (c.waiter !== null && !c.waiter.settled)
   }
@@ -187,6 +214,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
   }
 
   onOpen(c: Connection, reopened: boolean): void {
+    this.breaker.success()
     if (reopened) this.stats.add('reconnects')
     if (c.lease) {
       if (reopened) c.lease._emit('open', { protocol: c.protocol })
@@ -205,6 +233,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
   onClosed(c: Connection, failure: Failure | undefined): void {
     const wasIdle = this.#unIdle(c)
     this.#conns.delete(c)
+    this.breaker.forget(c)
     this.stats.add('connections', -1)
     this.stats.add('closed')
     this.ctx.liveDelta(-1)
