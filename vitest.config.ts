@@ -41,6 +41,8 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Pre-bundle the runtime dependencies so Vite does not re-optimise (and reload) mid-run.
+        optimizeDeps: { include: ['mitt', 'isomorphic-ws'] },
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
