@@ -243,7 +243,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     if (w && !w.settled) {
       const f = failure ?? c.lastFailure
       this.abandon(w, this.ctx.closing
-        ? this.ctx.closedError()
+        ? this.ctx.closedError(this.origin)
         : new PoolError('ERR_CONNECT_FAILED', `Could not connect to ${c.url.redacted}: ${f?.error?.message ?? 'connection closed'}${f ? ` (close code ${f.code}${f.reason ? `, reason "${f.reason}"` : ''})` : ''}`, {
           origin: this.origin, url: c.url.redacted, cause: f?.error, closeCode: f?.code, closeReason: f?.reason,
         }))

@@ -192,8 +192,8 @@ export class PoolContext {
     }
   }
 
-  closedError(): PoolError {
-    return new PoolError('ERR_POOL_CLOSED', 'The pool is closed')
+  closedError(origin?: string): PoolError {
+    return new PoolError('ERR_POOL_CLOSED', `The pool is ${this.closing ? 'closed' : 'draining'}${origin ? `: no new connections to ${origin}` : ''}`, origin ? { origin } : {})
   }
 
   /** Closes everything; `onEmpty` runs once no socket is left. */
@@ -202,7 +202,7 @@ export class PoolContext {
     const drained = this.onDrained
     this.onDrained = undefined
     drained?.()
-    for (const h of this.hosts.values()) h.closeAll(() => this.closedError())
+    for (const h of this.hosts.values()) h.closeAll(() => this.closedError(h.origin))
     if (this.#live === 0) this.#emptied()
   }
 

@@ -52,8 +52,8 @@ export class WebSocketPool {
   acquire(url: string | URL, options?: AcquireOptions): Promise<Lease> {
     const ctx = this.#ctx
     try {
-      if (ctx.closing || ctx.draining) throw ctx.closedError()
       const parsed = this.#parse(url)
+      if (ctx.closing || ctx.draining) throw ctx.closedError(parsed.origin)
       let timeout = ctx.options.acquireTimeout
       let priority = 0
       let protocols = ctx.options.protocols
