@@ -63,6 +63,17 @@ describe('maxPerHost', () => {
     expect(server.counts().accepted).toBeGreaterThanOrEqual(3)
   })
 
+  it('maxPerHost 1: a socket to another URL opens only after the idle one has fully closed', async () => {
+    const server = await startServer()
+    const pool = newPool({ maxPerHost: 1 })
+    for (const path of ['/a', '/b', '/c', '/a', '/b']) {
+      const lease = await pool.acquire(`${server.url}${path}`)
+      lease.release()
+    }
+    expect(server.counts().peak).toBe(1)
+    expect(server.counts().accepted).toBe(5)
+  })
+
   it('the cap is per origin: another origin is not blocked', async () => {
     const server = await startServer()
     const pool = newPool({ maxPerHost: 1 })

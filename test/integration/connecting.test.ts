@@ -11,7 +11,7 @@ import { closedPort, delay, eventually, newPool, ofType, recordEvents, rejection
 describe('connectTimeout', () => {
   it('aborts an attempt whose upgrade never answers (/hang)', async () => {
     const server = await startServer()
-    const pool = newPool({ connectTimeout: 150, acquireTimeout: 10_000, reconnect: false })
+    const pool = newPool({ breaker: false, connectTimeout: 150, acquireTimeout: 10_000, reconnect: false })
     const events = recordEvents(pool)
     const started = performance.now()
     const err = await rejectionOf(pool.acquire(`${server.url}/hang`))
@@ -30,7 +30,7 @@ describe('connectTimeout', () => {
 
   it('while an attempt hangs it counts as connecting and pending', async () => {
     const server = await startServer()
-    const pool = newPool({ connectTimeout: 5000, reconnect: false })
+    const pool = newPool({ breaker: false, connectTimeout: 5000, reconnect: false })
     const acquiring = pool.acquire(`${server.url}/hang`)
     acquiring.catch(() => {})
     await eventually(() =>
@@ -43,6 +43,7 @@ describe('connectTimeout', () => {
   it('with reconnect enabled, hanging attempts are retried until the acquire deadline', async () => {
     const server = await startServer()
     const pool = newPool({
+      breaker: false,
       connectTimeout: 60,
       acquireTimeout: 500,
       reconnect: { initialDelay: 10, maxDelay: 20, jitter: 0 },
@@ -59,13 +60,14 @@ describe('refused connections', () => {
   it('reconnect: false gives up after one attempt with ERR_CONNECT_FAILED (HTTP 503)', async () => {
     const server = await startServer()
     server.setRefuse(true)
-    const pool = newPool({ reconnect: false, acquireTimeout: 10_000 })
+    const pool = newPool({ breaker: false, reconnect: false, acquireTimeout: 10_000 })
     const events = recordEvents(pool)
     const err = await rejectionOf(pool.acquire(`${server.url}/echo`))
     expect(err).toBeInstanceOf(PoolError)
     expect(err.code).toBe('ERR_CONNECT_FAILED')
     expect(err.cause).toBeDefined()
     expect(String(err.cause?.message ?? err.cause)).toContain('503')
+    expect(err.closeCode).toBe(1006) // the handshake failed: no close frame
     expect(ofType(events, 'error')).toHaveLength(1)
     expect(pool.stats().hosts[server.url].errors).toBe(1)
   })
@@ -73,7 +75,7 @@ describe('refused connections', () => {
   it('maxAttempts bounds the retries, then ERR_CONNECT_FAILED', async () => {
     const server = await startServer()
     server.setRefuse(true)
-    const pool = newPool({ acquireTimeout: 10_000, reconnect: { initialDelay: 10, maxDelay: 40, jitter: 0, maxAttempts: 2 } })
+    const pool = newPool({ breaker: false, acquireTimeout: 10_000, reconnect: { initialDelay: 10, maxDelay: 40, jitter: 0, maxAttempts: 2 } })
     const events = recordEvents(pool)
     const err = await rejectionOf(pool.acquire(`${server.url}/echo`))
     expect(err.code).toBe('ERR_CONNECT_FAILED')
@@ -87,7 +89,7 @@ describe('refused connections', () => {
   it('maxAttempts 0: one attempt, no retry', async () => {
     const server = await startServer()
     server.setRefuse(true)
-    const pool = newPool({ reconnect: { maxAttempts: 0, initialDelay: 10 } })
+    const pool = newPool({ breaker: false, reconnect: { maxAttempts: 0, initialDelay: 10 } })
     const events = recordEvents(pool)
     const err = await rejectionOf(pool.acquire(`${server.url}/echo`))
     expect(err.code).toBe('ERR_CONNECT_FAILED')
@@ -99,6 +101,7 @@ describe('refused connections', () => {
     server.setRefuse(true)
     const infos: unknown[] = []
     const pool = newPool({
+      breaker: false,
       reconnect: {
         initialDelay: 10,
         shouldReconnect: (info) => {
@@ -116,7 +119,7 @@ describe('refused connections', () => {
   it('refused with the default policy: acquire rejects by its deadline, never hangs', async () => {
     const server = await startServer()
     server.setRefuse(true)
-    const pool = newPool({ acquireTimeout: 400 })
+    const pool = newPool({ breaker: false, acquireTimeout: 400 })
     const started = performance.now()
     const err = await rejectionOf(pool.acquire(`${server.url}/echo`))
     expect(err.code).toBe('ERR_ACQUIRE_TIMEOUT')
@@ -126,7 +129,7 @@ describe('refused connections', () => {
 
   it('a port where nothing listens fails fast with ERR_CONNECT_FAILED (reconnect: false)', async () => {
     const port = await closedPort()
-    const pool = newPool({ reconnect: false })
+    const pool = newPool({ breaker: false, reconnect: false })
     const err = await rejectionOf(pool.acquire(`ws://127.0.0.1:${port}/x`))
     expect(err.code).toBe('ERR_CONNECT_FAILED')
     expect(err.origin).toBe(`ws://127.0.0.1:${port}`)
@@ -137,7 +140,7 @@ describe('refused connections', () => {
   it('connects once the origin starts accepting, within the acquire deadline', async () => {
     const server = await startServer()
     server.setRefuse(true)
-    const pool = newPool({ acquireTimeout: 5000, reconnect: { initialDelay: 20, maxDelay: 50, jitter: 0 } })
+    const pool = newPool({ breaker: false, acquireTimeout: 5000, reconnect: { initialDelay: 20, maxDelay: 50, jitter: 0 } })
     const events = recordEvents(pool)
     const acquiring = pool.acquire(`${server.url}/echo`)
     await eventually(() => expect(ofType(events, 'error').length).toBeGreaterThanOrEqual(2))
@@ -152,9 +155,36 @@ describe('refused connections', () => {
     lease.release()
   })
 
+  it('retries during an acquire are spaced by backoff, never a busy loop', async () => {
+    const server = await startServer()
+    server.setRefuse(true)
+    const pool = newPool({ breaker: false, acquireTimeout: 400, reconnect: { initialDelay: 20, factor: 2, maxDelay: 1000, jitter: 0 } })
+    const events = recordEvents(pool)
+    const err = await rejectionOf(pool.acquire(`${server.url}/echo`))
+    expect(err.code).toBe('ERR_ACQUIRE_TIMEOUT')
+    // Attempts at about 0, 20, 60, 140, 300 ms: 5 fit in 400 ms (a busy loop makes hundreds).
+    const attempts = ofType(events, 'error').length
+    expect(attempts).toBeGreaterThanOrEqual(3)
+    expect(attempts).toBeLessThanOrEqual(6)
+  })
+
+  it('acquireTimeout bounds queue time plus connect time together', async () => {
+    const server = await startServer()
+    const pool = newPool({ breaker: false, maxPerHost: 1, connectTimeout: 10_000 })
+    const holder = await pool.acquire(`${server.url}/echo`)
+    const started = performance.now()
+    const acquiring = rejectionOf(pool.acquire(`${server.url}/hang`, { timeout: 300 }))
+    await delay(150)
+    holder.release() // the queued acquire now connects to /hang, which never answers
+    const err = await acquiring
+    expect(err.code).toBe('ERR_ACQUIRE_TIMEOUT')
+    // Hang guard: the deadline counted from the acquire, not restarted for the connect.
+    expect(performance.now() - started).toBeLessThan(2000)
+  })
+
   it('failed attempts do not hold a slot of the cap', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 1, reconnect: false })
+    const pool = newPool({ breaker: false, maxPerHost: 1, reconnect: false })
     server.setRefuse(true)
     await rejectionOf(pool.acquire(`${server.url}/a`))
     server.setRefuse(false)

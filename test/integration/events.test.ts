@@ -18,7 +18,7 @@ import {
 describe('pool events', () => {
   it('acquire/release emit connect, open, acquire, release, evict and close with origin, id and url', async () => {
     const server = await startServer()
-    const pool = newPool({ idleTimeout: 30 })
+    const pool = newPool({ breaker: false, idleTimeout: 30 })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/echo?room=7`)
     lease.release()
@@ -35,7 +35,7 @@ describe('pool events', () => {
 
   it('a queued acquire emits enqueue; a timed-out one emits timeout', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 1 })
+    const pool = newPool({ breaker: false, maxPerHost: 1 })
     const events = recordEvents(pool)
     const holder = await pool.acquire(`${server.url}/echo`)
     await rejectionOf(pool.acquire(`${server.url}/echo`, { timeout: 30 }))
@@ -47,7 +47,7 @@ describe('pool events', () => {
   it('a failed attempt emits error { origin, url, error, attempt }', async () => {
     const server = await startServer()
     server.setRefuse(true)
-    const pool = newPool({ reconnect: false })
+    const pool = newPool({ breaker: false, reconnect: false })
     const events = recordEvents(pool)
     await rejectionOf(pool.acquire(`${server.url}/echo`))
     const errors = ofType(events, 'error')
@@ -59,7 +59,7 @@ describe('pool events', () => {
 
   it('a drop emits close, reconnecting and open again for the same id', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { initialDelay: 10, jitter: 0 } })
+    const pool = newPool({ breaker: false, reconnect: { initialDelay: 10, jitter: 0 } })
     const lease = await pool.acquire(`${server.url}/echo`)
     const events = recordEvents(pool)
     server.dropAll()
@@ -148,7 +148,7 @@ describe('lease events and messages', () => {
 
   it("binaryType 'nodebuffer' delivers Buffers", async () => {
     const server = await startServer()
-    const pool = newPool({ binaryType: 'nodebuffer' })
+    const pool = newPool({ breaker: false, binaryType: 'nodebuffer' })
     const lease = await pool.acquire(`${server.url}/echo`)
     const binary = nextEvent(lease, 'message')
     lease.send(new Uint8Array([7, 8]))
@@ -176,7 +176,7 @@ describe('lease events and messages', () => {
 
   it('lease reconnecting/open/close events follow the connection', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { initialDelay: 10, jitter: 0, maxAttempts: 1 } })
+    const pool = newPool({ breaker: false, reconnect: { initialDelay: 10, jitter: 0, maxAttempts: 1 } })
     const lease = await pool.acquire(`${server.url}/echo`)
     const seen: string[] = []
     for (const type of ['open', 'close', 'reconnecting'] as const) lease.on(type, () => seen.push(type))
@@ -192,7 +192,7 @@ describe('lease events and messages', () => {
 
   it('protocols are offered and the negotiated one is exposed; none gives an empty string', async () => {
     const server = await startServer()
-    const withProtocols = newPool({ protocols: ['chat.v2', 'chat.v1'] })
+    const withProtocols = newPool({ breaker: false, protocols: ['chat.v2', 'chat.v1'] })
     const lease = await withProtocols.acquire(`${server.url}/echo`)
     expect(server.lastUpgrade()?.protocols).toEqual(['chat.v2', 'chat.v1'])
     expect(lease.protocol).toBe('chat.v2')
@@ -205,7 +205,7 @@ describe('lease events and messages', () => {
 
   it('wsOptions reach ws on Node (headers)', async () => {
     const server = await startServer()
-    const pool = newPool({ wsOptions: { headers: { 'x-wspool-test': 'yes' } } })
+    const pool = newPool({ breaker: false, wsOptions: { headers: { 'x-wspool-test': 'yes' } } })
     const lease = await pool.acquire(`${server.url}/echo`)
     expect(server.lastUpgrade()?.headers['x-wspool-test']).toBe('yes')
     lease.release()
@@ -220,7 +220,7 @@ describe('lease events and messages', () => {
         constructed++
       }
     }
-    const pool = newPool({ WebSocket: Counting as never })
+    const pool = newPool({ breaker: false, WebSocket: Counting as never })
     const lease = await pool.acquire(`${server.url}/echo`)
     expect(constructed).toBe(1)
     lease.release()

@@ -8,7 +8,7 @@ import { delay, eventually, newPool, ofType, recordEvents, startServer, stateOf,
 describe('idleTimeout', () => {
   it('closes an idle connection after idleTimeout (evict reason idle)', async () => {
     const server = await startServer()
-    const pool = newPool({ idleTimeout: 80 })
+    const pool = newPool({ breaker: false, idleTimeout: 80 })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     await delay(150) // leased: never idle-evicted
@@ -24,7 +24,7 @@ describe('idleTimeout', () => {
 
   it('reuse resets the idle clock', async () => {
     const server = await startServer()
-    const pool = newPool({ idleTimeout: 150 })
+    const pool = newPool({ breaker: false, idleTimeout: 150 })
     let lease = await pool.acquire(`${server.url}/echo`)
     const id = lease.id
     for (let i = 0; i < 4; i++) {
@@ -39,7 +39,7 @@ describe('idleTimeout', () => {
 
   it('keeps minIdlePerHost idle connections open beyond idleTimeout', async () => {
     const server = await startServer()
-    const pool = newPool({ idleTimeout: 50, minIdlePerHost: 1 })
+    const pool = newPool({ breaker: false, idleTimeout: 50, minIdlePerHost: 1 })
     const a = await pool.acquire(`${server.url}/echo`)
     const b = await pool.acquire(`${server.url}/echo`)
     a.release()
@@ -54,14 +54,14 @@ describe('idleTimeout', () => {
 describe('minIdlePerHost', () => {
   it('opens nothing before an origin has been used', async () => {
     const server = await startServer()
-    newPool({ minIdlePerHost: 2 })
+    newPool({ breaker: false, minIdlePerHost: 2 })
     await delay(100)
     expect(server.counts().accepted).toBe(0)
   })
 
   it('keeps warm idle connections on top of leased ones, within the cap', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 3, minIdlePerHost: 1 })
+    const pool = newPool({ breaker: false, maxPerHost: 3, minIdlePerHost: 1 })
     const url = `${server.url}/warm`
     const first = await pool.acquire(url)
     await eventually(() => expect(server.counts().open).toBe(2)) // 1 leased + 1 warm
@@ -77,7 +77,7 @@ describe('minIdlePerHost', () => {
 
   it('tops the origin back up after an idle connection drops, to the most recently used URL', async () => {
     const server = await startServer()
-    const pool = newPool({ minIdlePerHost: 1, reconnect: { initialDelay: 20, jitter: 0 } })
+    const pool = newPool({ breaker: false, minIdlePerHost: 1, reconnect: { initialDelay: 20, jitter: 0 } })
     const events = recordEvents(pool)
     const old = await pool.acquire(`${server.url}/older`)
     old.release()
@@ -99,7 +99,7 @@ describe('minIdlePerHost', () => {
 
   it('tops up with backoff while the origin refuses', async () => {
     const server = await startServer()
-    const pool = newPool({ minIdlePerHost: 1, reconnect: { initialDelay: 20, factor: 2, maxDelay: 80, jitter: 0 } })
+    const pool = newPool({ breaker: false, minIdlePerHost: 1, reconnect: { initialDelay: 20, factor: 2, maxDelay: 80, jitter: 0 } })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     lease.release()
@@ -118,7 +118,7 @@ describe('minIdlePerHost', () => {
 describe('recycling', () => {
   it('maxLifetime: a connection older than maxLifetime is closed when released (evict lifetime)', async () => {
     const server = await startServer()
-    const pool = newPool({ maxLifetime: 60 })
+    const pool = newPool({ breaker: false, maxLifetime: 60 })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     await delay(120)
@@ -133,7 +133,7 @@ describe('recycling', () => {
 
   it('maxLifetime: a young connection is reused', async () => {
     const server = await startServer()
-    const pool = newPool({ maxLifetime: 60_000 })
+    const pool = newPool({ breaker: false, maxLifetime: 60_000 })
     const a = await pool.acquire(`${server.url}/echo`)
     a.release()
     const b = await pool.acquire(`${server.url}/echo`)
@@ -143,7 +143,7 @@ describe('recycling', () => {
 
   it('maxUses: after maxUses leases the connection is recycled (evict uses)', async () => {
     const server = await startServer()
-    const pool = newPool({ maxUses: 2 })
+    const pool = newPool({ breaker: false, maxUses: 2 })
     const events = recordEvents(pool)
     const first = await pool.acquire(`${server.url}/echo`)
     first.release()
@@ -160,7 +160,7 @@ describe('recycling', () => {
 
   it('maxUses 1: every lease gets a fresh connection', async () => {
     const server = await startServer()
-    const pool = newPool({ maxUses: 1, maxPerHost: 1 })
+    const pool = newPool({ breaker: false, maxUses: 1, maxPerHost: 1 })
     const ids = new Set<number>()
     for (let i = 0; i < 3; i++) {
       const lease = await pool.acquire(`${server.url}/echo`)
@@ -176,7 +176,7 @@ describe('recycling', () => {
 describe('resize', () => {
   it('growing serves queued acquires at once', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 1 })
+    const pool = newPool({ breaker: false, maxPerHost: 1 })
     const url = `${server.url}/echo`
     const holder = await pool.acquire(url)
     const queued = [pool.acquire(url), pool.acquire(url)]
@@ -190,7 +190,7 @@ describe('resize', () => {
 
   it('growing maxTotal serves queued acquires of any origin', async () => {
     const server = await startServer()
-    const pool = newPool({ maxTotal: 1 })
+    const pool = newPool({ breaker: false, maxTotal: 1 })
     const holder = await pool.acquire(`${server.url}/echo`)
     const other = pool.acquire(`ws://localhost:${server.port}/echo`)
     expect(await stateOf(other, 30)).toBe('pending')
@@ -203,7 +203,7 @@ describe('resize', () => {
 
   it('shrinking closes idle connections first (evict resize) and leaves leased ones alone', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 3 })
+    const pool = newPool({ breaker: false, maxPerHost: 3 })
     const events = recordEvents(pool)
     const url = `${server.url}/echo`
     const leases: Lease[] = await Promise.all([pool.acquire(url), pool.acquire(url), pool.acquire(url)])
@@ -223,7 +223,7 @@ describe('resize', () => {
 
   it('after shrinking, leased connections over the cap close on release', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 3 })
+    const pool = newPool({ breaker: false, maxPerHost: 3 })
     const url = `${server.url}/echo`
     const leases = await Promise.all([pool.acquire(url), pool.acquire(url), pool.acquire(url)])
     pool.resize({ maxPerHost: 1 })
@@ -245,9 +245,30 @@ describe('resize', () => {
     ;(await b).release()
   })
 
+  it('shrinking maxTotal closes the least recently used idle connections of any origin', async () => {
+    const server = await startServer()
+    const pool = newPool({ breaker: false, maxTotal: 3 })
+    const events = recordEvents(pool)
+    const a = await pool.acquire(`${server.url}/a`)
+    const b = await pool.acquire(`ws://localhost:${server.port}/b`)
+    const c = await pool.acquire(`${server.url}/c`)
+    a.release()
+    await delay(5)
+    b.release()
+    await delay(5)
+    c.release()
+    pool.resize({ maxTotal: 1 })
+    await eventually(() => expect(server.counts().open).toBe(1))
+    expect(server.counts().byPath).toMatchObject({ '/a': 0, '/b': 0, '/c': 1 })
+    const evicted = ofType(events, 'evict')
+    expect(evicted.map((e) => e.id)).toEqual([a.id, b.id])
+    expect(evicted.every((e) => e.reason === 'resize')).toBe(true)
+    expect(pool.stats().totals.max).toBe(1)
+  })
+
   it('minIdlePerHost can be raised at run time', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 4 })
+    const pool = newPool({ breaker: false, maxPerHost: 4 })
     const lease = await pool.acquire(`${server.url}/echo`)
     lease.release()
     pool.resize({ minIdlePerHost: 2 })

@@ -20,7 +20,7 @@ import {
 describe('close()', () => {
   it('closes every socket, rejects queued acquires with ERR_POOL_CLOSED, and later acquires too', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 1 })
+    const pool = newPool({ breaker: false, maxPerHost: 1 })
     const url = `${server.url}/echo`
     const leased = await pool.acquire(url)
     const idle = await pool.acquire(`ws://localhost:${server.port}/echo`)
@@ -57,7 +57,7 @@ describe('close()', () => {
 
   it('discards messages buffered for reconnecting leases with a drop event (reason closed)', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { initialDelay: 20, jitter: 0 } })
+    const pool = newPool({ breaker: false, reconnect: { initialDelay: 20, jitter: 0 } })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     server.setRefuse(true)
@@ -74,7 +74,7 @@ describe('close()', () => {
 
   it('user listeners hear nothing after the closing events', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { initialDelay: 10, jitter: 0 }, idleTimeout: 20 })
+    const pool = newPool({ breaker: false, reconnect: { initialDelay: 10, jitter: 0 }, idleTimeout: 20 })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     lease.release()
@@ -111,7 +111,7 @@ describe('close()', () => {
 describe('drain()', () => {
   it('stops new acquires, serves already queued ones, waits for leases, then closes', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 1 })
+    const pool = newPool({ breaker: false, maxPerHost: 1 })
     const url = `${server.url}/echo`
     const holder = await pool.acquire(url)
     const queued = pool.acquire(url)
@@ -244,7 +244,7 @@ describe('lease state machine', () => {
 
   it('release() of a lease whose connection is not open closes that connection', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { initialDelay: 30, jitter: 0 } })
+    const pool = newPool({ breaker: false, reconnect: { initialDelay: 30, jitter: 0 } })
     const lease = await pool.acquire(`${server.url}/echo`)
     server.setRefuse(true)
     server.dropAll()
@@ -259,7 +259,7 @@ describe('lease state machine', () => {
 
   it('states: open -> reconnecting -> open -> closed', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { initialDelay: 20, jitter: 0, maxAttempts: 2 } })
+    const pool = newPool({ breaker: false, reconnect: { initialDelay: 20, jitter: 0, maxAttempts: 2 } })
     const lease = await pool.acquire(`${server.url}/echo`)
     const states: string[] = [lease.state]
     const track = (): void => {

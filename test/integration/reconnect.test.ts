@@ -30,7 +30,7 @@ function leaseEvents(lease: Lease): { type: string; payload: unknown }[] {
 describe('a leased connection that drops', () => {
   it('reconnects; the lease stays valid with the same id', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: fast })
+    const pool = newPool({ breaker: false, reconnect: fast })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     const seen = leaseEvents(lease)
@@ -57,7 +57,7 @@ describe('a leased connection that drops', () => {
 
   it('waits initialDelay * factor^(n-1), capped at maxDelay, with jitter 0', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { initialDelay: 20, factor: 2, maxDelay: 70, jitter: 0, maxAttempts: 4 } })
+    const pool = newPool({ breaker: false, reconnect: { initialDelay: 20, factor: 2, maxDelay: 70, jitter: 0, maxAttempts: 4 } })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     server.setRefuse(true)
@@ -74,7 +74,7 @@ describe('a leased connection that drops', () => {
 
   it('jitter 0.5 scales each delay into [d/2, d]', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { initialDelay: 40, factor: 2, maxDelay: 1000, jitter: 0.5, maxAttempts: 3 } })
+    const pool = newPool({ breaker: false, reconnect: { initialDelay: 40, factor: 2, maxDelay: 1000, jitter: 0.5, maxAttempts: 3 } })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     server.setRefuse(true)
@@ -93,7 +93,7 @@ describe('a leased connection that drops', () => {
     const random = vi.spyOn(Math, 'random').mockReturnValue(0.25)
     onTestFinished(() => random.mockRestore())
     const server = await startServer()
-    const pool = newPool({ reconnect: { initialDelay: 40, factor: 3, maxDelay: 1000, jitter: 1, maxAttempts: 3 } })
+    const pool = newPool({ breaker: false, reconnect: { initialDelay: 40, factor: 3, maxDelay: 1000, jitter: 1, maxAttempts: 3 } })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     server.setRefuse(true)
@@ -106,7 +106,7 @@ describe('a leased connection that drops', () => {
     const server = await startServer()
     // /close?after=1: the server closes (4000) after each message; we send one on every open.
     const url = `${server.url}/close?code=4000&reason=bye&after=1`
-    const pool = newPool({ reconnect: { initialDelay: 10, factor: 2, maxDelay: 1000, jitter: 0, minUptime: 60_000 } })
+    const pool = newPool({ breaker: false, reconnect: { initialDelay: 10, factor: 2, maxDelay: 1000, jitter: 0, minUptime: 60_000 } })
     const events = recordEvents(pool)
     const lease = await pool.acquire(url)
     lease.on('open', () => lease.send('x'))
@@ -124,7 +124,7 @@ describe('a leased connection that drops', () => {
 
   it('after staying open for minUptime the next drop starts again at attempt 1', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { initialDelay: 10, factor: 2, maxDelay: 1000, jitter: 0, minUptime: 30 } })
+    const pool = newPool({ breaker: false, reconnect: { initialDelay: 10, factor: 2, maxDelay: 1000, jitter: 0, minUptime: 30 } })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     for (let i = 0; i < 3; i++) {
@@ -141,6 +141,7 @@ describe('a leased connection that drops', () => {
     const server = await startServer()
     const infos: { code: number; reason: string; wasClean: boolean; attempt: number }[] = []
     const pool = newPool({
+      breaker: false,
       reconnect: {
         ...fast,
         shouldReconnect: (info) => {
@@ -162,7 +163,7 @@ describe('a leased connection that drops', () => {
 describe('which closes are retried', () => {
   it.each([1000, 1001, 4000, 4999])('close code %i from the server is an unexpected drop: retried', async (code) => {
     const server = await startServer()
-    const pool = newPool({ reconnect: fast })
+    const pool = newPool({ breaker: false, reconnect: fast })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/close?code=${code}&after=1`)
     lease.send('bye')
@@ -176,7 +177,7 @@ describe('which closes are retried', () => {
     'close code %i is terminal: no retry, the lease closes',
     async (code) => {
       const server = await startServer()
-      const pool = newPool({ reconnect: fast })
+      const pool = newPool({ breaker: false, reconnect: fast })
       const events = recordEvents(pool)
       const lease = await pool.acquire(`${server.url}/close?code=${code}&reason=no&after=1`)
       const closed = nextEvent(lease, 'close')
@@ -189,6 +190,8 @@ describe('which closes are retried', () => {
       const err = thrownBy(() => lease.send('more'))
       expect(err).toBeInstanceOf(PoolError)
       expect(err.code).toBe('ERR_LEASE_CLOSED')
+      expect(err.origin).toBe(server.url)
+      expect(err).toMatchObject({ closeCode: code, closeReason: 'no' })
       expect(pool.stats().hosts[server.url]).toMatchObject({ connections: 0, active: 0 })
     },
   )
@@ -201,7 +204,7 @@ describe('which closes are retried', () => {
 
   it('a custom shouldReconnect replaces the default list', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { ...fast, shouldReconnect: () => true } })
+    const pool = newPool({ breaker: false, reconnect: { ...fast, shouldReconnect: () => true } })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/close?code=1008&after=1`)
     lease.send('bye')
@@ -212,7 +215,7 @@ describe('which closes are retried', () => {
 
   it('reconnect: false closes the lease on a drop', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: false })
+    const pool = newPool({ breaker: false, reconnect: false })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     server.dropAll()
@@ -225,7 +228,7 @@ describe('which closes are retried', () => {
 describe('buffering while reconnecting', () => {
   it('messages sent while reconnecting are delivered in order after reopen', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: fast })
+    const pool = newPool({ breaker: false, reconnect: fast })
     const lease = await pool.acquire(`${server.url}/log?tag=buf`)
     server.setRefuse(true)
     server.dropAll()
@@ -240,7 +243,7 @@ describe('buffering while reconnecting', () => {
 
   it('beyond buffer.maxMessages send throws ERR_BUFFER_FULL; what was buffered still arrives', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: fast, buffer: { maxMessages: 3, maxBytes: 1 << 20 } })
+    const pool = newPool({ breaker: false, reconnect: fast, buffer: { maxMessages: 3, maxBytes: 1 << 20 } })
     const lease = await pool.acquire(`${server.url}/log?tag=cap`)
     server.setRefuse(true)
     server.dropAll()
@@ -259,7 +262,7 @@ describe('buffering while reconnecting', () => {
 
   it('beyond buffer.maxBytes send throws ERR_BUFFER_FULL, counting UTF-8 bytes and byteLength', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: fast, buffer: { maxMessages: 100, maxBytes: 14 } })
+    const pool = newPool({ breaker: false, reconnect: fast, buffer: { maxMessages: 100, maxBytes: 14 } })
     const lease = await pool.acquire(`${server.url}/log?tag=bytes`)
     server.setRefuse(true)
     server.dropAll()
@@ -278,7 +281,7 @@ describe('buffering while reconnecting', () => {
 
   it('release while reconnecting closes the connection and reports dropped messages (reason released)', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: fast })
+    const pool = newPool({ breaker: false, reconnect: fast })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/log?tag=rel`)
     server.setRefuse(true)
@@ -298,7 +301,7 @@ describe('buffering while reconnecting', () => {
 
   it('destroy while reconnecting reports dropped messages (reason destroyed)', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: fast })
+    const pool = newPool({ breaker: false, reconnect: fast })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     server.setRefuse(true)
@@ -317,7 +320,7 @@ describe('buffering while reconnecting', () => {
 describe('giving up', () => {
   it('after maxAttempts the lease closes; undelivered messages are reported in a drop event and stats', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { ...fast, maxAttempts: 2 } })
+    const pool = newPool({ breaker: false, reconnect: { ...fast, maxAttempts: 2 } })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/log?tag=gone`)
     const closed = nextEvent(lease, 'close')
@@ -355,7 +358,7 @@ describe('giving up', () => {
 
   it('giving up with an empty buffer emits no drop event', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { ...fast, maxAttempts: 1 } })
+    const pool = newPool({ breaker: false, reconnect: { ...fast, maxAttempts: 1 } })
     const events = recordEvents(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     server.setRefuse(true)
@@ -369,7 +372,7 @@ describe('giving up', () => {
 describe('end to end: exactly once, in order', () => {
   it('the server kills the socket mid-stream and comes back: every message arrives once, in order', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { initialDelay: 20, maxDelay: 100, jitter: 0 } })
+    const pool = newPool({ breaker: false, reconnect: { initialDelay: 20, maxDelay: 100, jitter: 0 } })
     const lease = await pool.acquire(`${server.url}/log?tag=e2e`)
     const sent: string[] = []
     const send = (m: string): void => {
@@ -398,7 +401,7 @@ describe('end to end: exactly once, in order', () => {
 
   it('two outages in a row, messages sent throughout, still exactly once in order', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: { initialDelay: 10, maxDelay: 50, jitter: 0 } })
+    const pool = newPool({ breaker: false, reconnect: { initialDelay: 10, maxDelay: 50, jitter: 0 } })
     const lease = await pool.acquire(`${server.url}/log?tag=twice`)
     const sent: string[] = []
     let n = 0

@@ -11,6 +11,7 @@ describe('resolveUrl', () => {
     const calls: string[] = []
     let token = 0
     const pool = newPool({
+      breaker: false,
       reconnect: { initialDelay: 10, jitter: 0 },
       resolveUrl: async (url) => {
         calls.push(url)
@@ -42,6 +43,7 @@ describe('resolveUrl', () => {
     server.setRefuse(true)
     let n = 0
     const pool = newPool({
+      breaker: false,
       reconnect: { initialDelay: 10, maxDelay: 20, jitter: 0 },
       resolveUrl: (url) => `${url}?attempt=${++n}`,
     })
@@ -56,7 +58,7 @@ describe('resolveUrl', () => {
   it('is not called when an idle connection is reused; reuse is keyed by the acquired URL', async () => {
     const server = await startServer()
     let n = 0
-    const pool = newPool({ resolveUrl: (url) => `${url}?n=${++n}` })
+    const pool = newPool({ breaker: false, resolveUrl: (url) => `${url}?n=${++n}` })
     const a = await pool.acquire(`${server.url}/echo`)
     a.release()
     const b = await pool.acquire(`${server.url}/echo`)
@@ -67,7 +69,7 @@ describe('resolveUrl', () => {
 
   it('may point at another host; the pool key stays the acquired origin', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 1, resolveUrl: () => `${server.url}/real` })
+    const pool = newPool({ breaker: false, maxPerHost: 1, resolveUrl: () => `${server.url}/real` })
     const lease = await pool.acquire('ws://logical.invalid/socket')
     expect(lease.origin).toBe('ws://logical.invalid')
     expect(server.lastUpgrade()?.path).toBe('/real')
@@ -79,6 +81,7 @@ describe('resolveUrl', () => {
     const server = await startServer()
     const failure = new Error('token service down')
     const pool = newPool({
+      breaker: false,
       reconnect: false,
       resolveUrl: async () => {
         throw failure
@@ -95,7 +98,7 @@ describe('resolveUrl', () => {
 
   it('a resolveUrl returning an invalid URL fails the attempt with a PoolError', async () => {
     const server = await startServer()
-    const pool = newPool({ reconnect: false, resolveUrl: () => 'http://example.com/not-ws' })
+    const pool = newPool({ breaker: false, reconnect: false, resolveUrl: () => 'http://example.com/not-ws' })
     const err = await rejectionOf(pool.acquire(`${server.url}/echo`))
     expect(['ERR_CONNECT_FAILED', 'ERR_INVALID_URL']).toContain(err.code)
     expect(server.counts().accepted).toBe(0)

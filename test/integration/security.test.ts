@@ -3,7 +3,7 @@
  * never appear in events, stats or errors; `requireSecure` refuses ws: URLs.
  */
 import { inspect } from 'node:util'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { PoolError } from '../../src/index.js'
 import { delay, eventually, newPool, ofType, recordEvents, rejectionOf, startServer, type Pool } from '../helpers/harness.js'
 import { redirectWebSocket } from '../helpers/redirect-websocket.js'
@@ -45,6 +45,7 @@ describe('redaction', () => {
     const server = await startServer()
     const secretUrl = (path: string) => `ws://${USER}:${PASSWORD}@127.0.0.1:${server.port}${path}?token=${TOKEN}&flag`
     const pool = newPool({
+      breaker: false,
       maxPerHost: 1,
       maxQueue: 1,
       idleTimeout: 30,
@@ -130,7 +131,7 @@ describe('redaction', () => {
 describe('requireSecure', () => {
   it('refuses ws: URLs with ERR_INVALID_URL and opens nothing', async () => {
     const server = await startServer()
-    const pool = newPool({ requireSecure: true })
+    const pool = newPool({ breaker: false, requireSecure: true })
     const err = await rejectionOf(pool.acquire(`${server.url}/echo`))
     expect(err).toBeInstanceOf(PoolError)
     expect(err.code).toBe('ERR_INVALID_URL')
@@ -142,7 +143,7 @@ describe('requireSecure', () => {
 
   it('accepts wss: URLs', async () => {
     const server = await startServer()
-    const pool = newPool({ requireSecure: true, WebSocket: redirectWebSocket(server.port) })
+    const pool = newPool({ breaker: false, requireSecure: true, WebSocket: redirectWebSocket(server.port) })
     const lease = await pool.acquire('wss://secure.example/echo')
     expect(lease.origin).toBe('wss://secure.example')
     expect(lease.state).toBe('open')
@@ -155,5 +156,58 @@ describe('requireSecure', () => {
     const lease = await pool.acquire(`${server.url}/echo`)
     expect(lease.state).toBe('open')
     lease.release()
+  })
+})
+
+describe('message contents', () => {
+  it('are never logged, nor put in events, stats or errors', async () => {
+    const server = await startServer()
+    const CONTENT = 'Msg-S3cr3t-c0ntent'
+    const logged: string[] = []
+    for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      const spy = vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logged.push(inspect(args)))
+      onTestFinished(() => spy.mockRestore())
+    }
+    const pool = newPool({ breaker: false, reconnect: { initialDelay: 10, jitter: 0, maxAttempts: 1 }, buffer: { maxMessages: 1, maxBytes: 1000 } })
+    const events = recordEvents(pool)
+    const errors: unknown[] = []
+    const lease = await pool.acquire(`${server.url}/log?tag=content`)
+    lease.send(CONTENT)
+    await eventually(() => expect(server.log('content')).toEqual([CONTENT]))
+    server.setRefuse(true)
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('reconnecting'))
+    lease.send(`${CONTENT}-buffered`)
+    try {
+      lease.send(`${CONTENT}-overflow`)
+    } catch (e) {
+      errors.push(e)
+    }
+    await eventually(() => expect(lease.state).toBe('closed'))
+    try {
+      lease.send(`${CONTENT}-late`)
+    } catch (e) {
+      errors.push(e)
+    }
+    expect(errors).toHaveLength(2)
+    const everything = [
+      ...logged,
+      JSON.stringify(pool.stats()),
+      ...events.map((e) => inspect(e.payload, { depth: 10 })),
+      ...errors.map(errorText),
+    ].join('\n')
+    expect(everything.includes(CONTENT)).toBe(false)
+    expect(ofType(events, 'drop')).toHaveLength(1)
+  })
+})
+
+describe('requireSecure with resolveUrl', () => {
+  it('a resolveUrl that returns a ws: URL fails the attempt; nothing reaches the server', async () => {
+    const server = await startServer()
+    const pool = newPool({ breaker: false, requireSecure: true, reconnect: false, resolveUrl: () => `${server.url}/echo` })
+    const err = await rejectionOf(pool.acquire('wss://secure.example/echo'))
+    expect(err).toBeInstanceOf(PoolError)
+    expect(['ERR_CONNECT_FAILED', 'ERR_INVALID_URL']).toContain(err.code)
+    expect(server.counts().accepted).toBe(0)
   })
 })

@@ -29,7 +29,7 @@ describe('stats()', () => {
 
   it('is a plain JSON-serialisable object (round-trips unchanged)', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: Infinity })
+    const pool = newPool({ breaker: false, maxPerHost: Infinity })
     const lease = await pool.acquire(`${server.url}/echo`)
     const stats = pool.stats()
     expect(JSON.parse(JSON.stringify(stats))).toEqual(stats)
@@ -41,7 +41,7 @@ describe('stats()', () => {
 
   it('max is maxPerHost per host and maxTotal in totals', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 4, maxTotal: 9 })
+    const pool = newPool({ breaker: false, maxPerHost: 4, maxTotal: 9 })
     const lease = await pool.acquire(`${server.url}/echo`)
     expect(pool.stats().hosts[server.url].max).toBe(4)
     expect(pool.stats().totals.max).toBe(9)
@@ -100,7 +100,7 @@ describe('stats()', () => {
 
   it('pending counts queued acquires and acquires waiting for their connection', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 1 })
+    const pool = newPool({ breaker: false, maxPerHost: 1 })
     const holder = await pool.acquire(`${server.url}/echo`)
     const queued = [pool.acquire(`${server.url}/echo`), pool.acquire(`${server.url}/echo`)]
     await delay(10)
@@ -116,7 +116,7 @@ describe('stats()', () => {
 
   it('counters: timeouts, rejected, errors, reconnects, closed', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 1, maxQueue: 1, reconnect: { initialDelay: 10, jitter: 0 } })
+    const pool = newPool({ breaker: false, maxPerHost: 1, maxQueue: 1, reconnect: { initialDelay: 10, jitter: 0 } })
     const url = `${server.url}/echo`
     const holder = await pool.acquire(url)
     const timedOut = pool.acquire(url, { timeout: 50 })
@@ -137,7 +137,7 @@ describe('stats()', () => {
 
   it('latency summaries: counts and ordered percentiles in ms', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 2 })
+    const pool = newPool({ breaker: false, maxPerHost: 2 })
     const url = `${server.url}/echo`
     for (let i = 0; i < 10; i++) {
       const lease = await pool.acquire(url)
