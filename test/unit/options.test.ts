@@ -361,6 +361,18 @@ describe('invalid options throw ERR_INVALID_OPTION naming option, value and expe
     it.each(['x', null, {}, 1])('rejects resolveUrl %s', (value) => {
       expectInvalid({ resolveUrl: value }, 'resolveUrl', value, /a function/)
     })
+    it('accepts a codec that is a class instance with its methods on the prototype', () => {
+      class EnvelopeCodec {
+        encode(id: number, payload: unknown): string {
+          return JSON.stringify({ id, payload })
+        }
+        decode(): undefined {
+          return undefined
+        }
+      }
+      const codec = new EnvelopeCodec()
+      expect(resolveOptions({ codec }).codec).toBe(codec)
+    })
     it('rejects codec: null, a missing encode or decode', () => {
       expectInvalid({ codec: null }, 'codec', null, /an object/)
       expectInvalid({ codec: { decode: () => undefined } }, 'codec.encode', undefined, /a function/)
