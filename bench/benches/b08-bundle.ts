@@ -33,6 +33,37 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     entries.splice(1, 0, { name: "wspool (import 'wspool')", contents: `export * from 'wspool'` })
   }
 
+  // wspool from source, with isomorphic-ws resolved to the browser shim as tsup does: the same
+  // bytes, but the metafile says which source file they come from
+  const srcEntry = path.join(ctx.root, 'src', 'index.ts')
+  const shim = path.join(ctx.root, 'src', 'runtime', 'native-websocket.ts')
+  if (existsSync(srcEntry) && existsSync(shim)) {
+    try {
+      const res = await esbuild.build({
+        entryPoints: [srcEntry],
+        bundle: true,
+        minify: true,
+        platform: 'browser',
+        format: 'esm',
+        target: 'es2022',
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+        alias: { 'isomorphic-ws': shim },
+      })
+      const code = res.outputFiles[0].contents
+      const out = Object.values(res.metafile.outputs)[0]
+      const parts = Object.entries(out.inputs)
+        .map(([file, v]) => [file.replace(/^.*?(src|node_modules)\//, '$1/'), v.bytesInOutput] as const)
+        .sort((a, b) => b[1] - a[1])
+      notes.push(
+        `wspool from src/index.ts (isomorphic-ws -> browser shim): ${code.length} B min, ${gzipSync(code, { level: 9 }).length} B gzip; minified bytes by source file: ` +
+          parts.map(([f, b]) => `${f} ${b}`).join(', '),
+      )
+    } catch (err) {
+      notes.push(`wspool from src/index.ts does not bundle: ${(err as Error).message.split('\n')[0]}`)
+    }
+  }
   const gz: Record<string, number[]> = {}
   const br: Record<string, number[]> = {}
   const rows: string[][] = []

@@ -5,6 +5,11 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Metric, WsPoolModule } from './types.js'
 
+/** One line of progress on stderr (the results go to stdout through the runner). */
+export function progress(msg: string): void {
+  process.stderr.write(`    ${msg}\n`)
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export const tick = () => new Promise<void>((r) => setImmediate(r))
 export const now = () => performance.now()
@@ -100,7 +105,9 @@ export async function interleave(contenders: Contender[], trials: number, warmup
     const order = t % 2 === 0 ? contenders : [...contenders].reverse()
     for (const c of order) {
       try {
+        const t0 = now()
         const r = await c.run(t)
+        progress(`${c.name} trial ${t + 1}/${trials}: ${((now() - t0) / 1000).toFixed(1)} s`)
         for (const [k, v] of Object.entries(r)) record(k, c.name, t, v)
       } catch (err) {
         out.errors.push(`${c.name} trial ${t}: ${(err as Error).message}`)
@@ -193,6 +200,7 @@ export async function blockInterleave<S>(
           }
         }
       }
+      progress(`trial ${t + 1}/${trials} done`)
       for (const c of contenders) {
         if (failed.has(c) || !sums.has(c)) continue
         for (const [k, v] of Object.entries(finalize(sums.get(c)!, samples.get(c)!))) {
