@@ -146,6 +146,20 @@ describe('wspool in Chromium', () => {
     expect(err?.code).toBe('ERR_CONNECT_FAILED')
   })
 
+  it("binaryType 'blob' delivers Blobs; wsOptions is ignored in browsers", async () => {
+    const pool = newPool({ binaryType: 'blob', wsOptions: { headers: { 'x-ignored': '1' } } })
+    const lease = await pool.acquire(`${server.url}/echo`)
+    const received = new Promise<unknown>((resolve) => lease.once('message', resolve))
+    lease.send(new Uint8Array([9, 8, 7]))
+    const data = await received
+    expect(data).toBeInstanceOf(Blob)
+    expect([...new Uint8Array(await (data as Blob).arrayBuffer())]).toEqual([9, 8, 7])
+    const text = new Promise<unknown>((resolve) => lease.once('message', resolve))
+    lease.send('plain text')
+    expect(await text).toBe('plain text')
+    lease.release()
+  })
+
   it('destroy accepts only browser-legal close codes', async () => {
     const pool = newPool()
     const lease = await pool.acquire(`${server.url}/echo`)

@@ -74,6 +74,21 @@ describe('maxPerHost', () => {
     expect(server.counts().accepted).toBe(5)
   })
 
+  it('a connecting socket counts toward the cap from its first attempt', async () => {
+    const server = await startServer()
+    const pool = newPool({ maxPerHost: 1, connectTimeout: 5000 })
+    const hanging = pool.acquire(`${server.url}/hang`, { timeout: 5000 })
+    hanging.catch(() => {})
+    await eventually(() => expect(pool.stats().hosts[server.url].connecting).toBe(1))
+    const err = await pool.acquire(`${server.url}/echo`, { timeout: 150 }).then(
+      () => undefined,
+      (e: { code?: string }) => e,
+    )
+    expect(err?.code).toBe('ERR_ACQUIRE_TIMEOUT')
+    expect(server.counts().accepted).toBe(0) // no second socket was opened beside the hanging one
+    expect(pool.stats().hosts[server.url].connections).toBe(1)
+  })
+
   it('the cap is per origin: another origin is not blocked', async () => {
     const server = await startServer()
     const pool = newPool({ maxPerHost: 1 })

@@ -164,6 +164,7 @@ describe('lease state machine', () => {
       const err = thrownBy(act)
       expect(err).toBeInstanceOf(PoolError)
       expect(err.code).toBe('ERR_LEASE_RELEASED')
+      expect(err.origin).toBe(server.url)
     }
     lease.off('message', () => {})
     lease.release()

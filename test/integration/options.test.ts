@@ -267,6 +267,29 @@ describe('acquire options', () => {
     expect(['ERR_INVALID_ARGUMENT', 'ERR_INVALID_OPTION']).toContain((err as PoolError).code)
   })
 
+  it.each<[string, Record<string, unknown>]>([
+    ['timeout 0', { timeout: 0 }],
+    ['timeout negative', { timeout: -5 }],
+    ['timeout NaN', { timeout: NaN }],
+    ['timeout above 2147483647', { timeout: MAX_TIMER + 1 }],
+    ['timeout string', { timeout: '100' }],
+    ['an unknown key (typo)', { timout: 100 }],
+    ['signal not an AbortSignal', { signal: {} }],
+  ])('acquire option %s rejects with a PoolError', async (_name, options) => {
+    const server = await startServer()
+    const pool = newPool()
+    const err = await pool.acquire(`${server.url}/echo`, options as never).then(
+      (lease) => {
+        lease.release()
+        return undefined
+      },
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(PoolError)
+    expect(['ERR_INVALID_ARGUMENT', 'ERR_INVALID_OPTION']).toContain((err as PoolError).code)
+    expect(server.counts().accepted).toBe(0)
+  })
+
   it('priority accepts any finite number', async () => {
     const server = await startServer()
     const pool = newPool()

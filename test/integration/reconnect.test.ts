@@ -213,6 +213,18 @@ describe('which closes are retried', () => {
     lease.release()
   })
 
+  it('maxAttempts 0 closes the lease on a drop without any retry', async () => {
+    const server = await startServer()
+    const pool = newPool({ breaker: false, reconnect: { maxAttempts: 0 } })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(`${server.url}/echo`)
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('closed'))
+    expect(ofType(events, 'reconnecting')).toHaveLength(0)
+    await delay(50)
+    expect(server.counts().accepted).toBe(1)
+  })
+
   it('reconnect: false closes the lease on a drop', async () => {
     const server = await startServer()
     const pool = newPool({ breaker: false, reconnect: false })
@@ -254,6 +266,7 @@ describe('buffering while reconnecting', () => {
     const err = thrownBy(() => lease.send('d'))
     expect(err).toBeInstanceOf(PoolError)
     expect(err.code).toBe('ERR_BUFFER_FULL')
+    expect(err.origin).toBe(server.url)
     server.setRefuse(false)
     await eventually(() => expect(server.log('cap')).toEqual(['a', 'b', 'c']))
     lease.send('e')

@@ -77,6 +77,25 @@ describe('resolveUrl', () => {
     lease.release()
   })
 
+  it('close() while resolveUrl is pending: no socket is opened afterwards', async () => {
+    const server = await startServer()
+    let release: (() => void) | undefined
+    const pool = newPool({
+      breaker: false,
+      resolveUrl: (url) => new Promise<string>((resolve) => (release = () => resolve(url))),
+    })
+    const acquiring = pool.acquire(`${server.url}/echo`).then(
+      () => 'fulfilled',
+      (e: { code?: string }) => e.code,
+    )
+    await eventually(() => expect(release).toBeDefined())
+    await pool.close()
+    release!()
+    expect(await acquiring).toBe('ERR_POOL_CLOSED')
+    await delay(100)
+    expect(server.counts().accepted).toBe(0)
+  })
+
   it('a throwing resolveUrl is a failed attempt: error event, and ERR_CONNECT_FAILED with it as cause', async () => {
     const server = await startServer()
     const failure = new Error('token service down')
