@@ -206,7 +206,7 @@ function plainObjectAny(name: string, v: unknown): Record<string, unknown> {
 function resolveReconnect(name: string, v: unknown): ResolvedReconnect | false {
   if (v === false) return false
   if (v === true) return RECONNECT_DEFAULTS
-  const o = plainObject(name, v, Object.keys(RECONNECT_DEFAULTS))
+  const o = plainObject(name, v, Object.keys(RECONNECT_DEFAULTS), undefined, ', true or false')
   const pick = <T>(key: keyof ResolvedReconnect, check: (n: string, x: unknown) => T): T =>
     o[key] === undefined ? (RECONNECT_DEFAULTS[key] as T) : check(`${name}.${key}`, o[key])
   const r: ResolvedReconnect = Object.freeze({
@@ -219,6 +219,10 @@ function resolveReconnect(name: string, v: unknown): ResolvedReconnect | false {
     shouldReconnect: pick('shouldReconnect', (n, x) => (typeof x === 'function' ? (x as ResolvedReconnect['shouldReconnect']) : fail(n, x, 'a function'))),
   })
   if (r.initialDelay > r.maxDelay) {
+    // Blame the value the user set: a lone `maxDelay` below the default `initialDelay` is the error.
+    if (o.initialDelay === undefined) {
+      fail(`${name}.maxDelay`, r.maxDelay, `a duration >= \`${name}.initialDelay\` (${r.initialDelay}, the default)`)
+    }
     fail(`${name}.initialDelay`, r.initialDelay, `a duration <= \`${name}.maxDelay\` (${r.maxDelay})`)
   }
   return r
@@ -226,7 +230,7 @@ function resolveReconnect(name: string, v: unknown): ResolvedReconnect | false {
 
 function resolveHeartbeat(name: string, v: unknown): ResolvedHeartbeat | false {
   if (v === false) return false
-  const o = plainObject(name, v, ['interval', 'timeout', 'message', 'isPong'])
+  const o = plainObject(name, v, ['interval', 'timeout', 'message', 'isPong'], undefined, ' or false')
   const message = o.message
   if (message !== undefined && !isSendData(message)) {
     fail(`${name}.message`, message, 'a string, ArrayBuffer, typed array or Blob')
@@ -250,15 +254,17 @@ function resolveBuffer(name: string, v: unknown): Readonly<Required<BufferOption
 
 function resolveBreaker(name: string, v: unknown): Readonly<Required<BreakerOptions>> | false {
   if (v === false) return false
-  const o = plainObject(name, v, ['failures', 'cooldown'])
+  const o = plainObject(name, v, ['failures', 'cooldown'], undefined, ' or false')
   return Object.freeze({
     failures: o.failures === undefined ? 5 : count(`${name}.failures`, o.failures, 1, false),
     cooldown: o.cooldown === undefined ? 30000 : duration(`${name}.cooldown`, o.cooldown, false),
   })
 }
 
+/** A codec is an object implementing an interface (a class instance may carry more fields). */
 function resolveCodec(name: string, v: unknown): Codec {
-  const o = plainObject(name, v, ['encode', 'decode'])
+  if (typeof v !== 'object' || v === null) fail(name, v, 'an object with `encode` and `decode` functions')
+  const o = v as Record<string, unknown>
   if (typeof o.encode !== 'function') fail(`${name}.encode`, o.encode, 'a function')
   if (typeof o.decode !== 'function') fail(`${name}.decode`, o.decode, 'a function')
   return o as unknown as Codec
@@ -274,7 +280,8 @@ export function resolveProtocols(name: string, v: unknown, code?: 'ERR_INVALID_A
   for (const p of list) {
     if (typeof p !== 'string' || !TOKEN.test(p)) fail(name, p, 'subprotocol names made of token characters', code)
   }
-  if (new Set(list).size !== list.length) fail(name, v, 'distinct subprotocol names', code)
+  const dup = list.find((p, i) => list.indexOf(p) !== i)
+  if (dup !== undefined) fail(name, dup, 'distinct subprotocol names (this one is repeated)', code)
   return Object.freeze([...list] as string[])
 }
 

@@ -15,7 +15,8 @@ export interface PoolUrl {
  * value kept, fragment removed. `wss://u:p@h/p?token=abc&flag#x` -> `wss://h/p?token=***&flag`.
  */
 export function redactUrl(url: URL): string {
-  let out = `${url.protocol}//${url.host}${url.pathname}`
+  // Opaque URLs (`javascript:x`, `mailto:y`) have no host and no `//`.
+  let out = url.host === '' && !url.href.startsWith(`${url.protocol}//`) ? `${url.protocol}${url.pathname}` : `${url.protocol}//${url.host}${url.pathname}`
   const search = url.search
   if (search.length > 1) {
     const parts = search.slice(1).split('&')

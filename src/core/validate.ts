@@ -31,16 +31,16 @@ export function range(name: string, value: unknown, min: number, max: number): n
 }
 
 /** A plain object (not null, not an array); every key must be in `known`. */
-export function plainObject(name: string, value: unknown, known: readonly string[], code?: 'ERR_INVALID_ARGUMENT'): Record<string, unknown> {
+export function plainObject(name: string, value: unknown, known: readonly string[], code?: 'ERR_INVALID_ARGUMENT', alternatives = ''): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return fail(name, value, 'an object', code)
+    return fail(name, value, `an object${alternatives}`, code)
   }
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
       const hint = suggest(key, known)
       throw new PoolError(
         code ?? 'ERR_INVALID_OPTION',
-        `Unknown ${name === 'options' ? 'option' : `key in \`${name}\``} \`${key}\`${hint ? `: did you mean \`${hint}\`?` : ''} Known: ${known.join(', ')}`,
+        `Unknown ${name === 'options' ? 'option' : `key in \`${name}\``} \`${key}\`${hint ? `: did you mean \`${hint}\`?` : '.'} Known: ${known.join(', ')}`,
       )
     }
   }
