@@ -93,13 +93,16 @@ function burst(o: OriginState, size: number): void {
   schedule()
 }
 
-async function control(o: OriginState, path: string): Promise<void> {
+/** POSTs a test-server control; resolves whether the server confirmed it. */
+async function control(o: OriginState, path: string): Promise<boolean> {
   try {
     const res = await fetch(o.server.httpUrl + path, { method: 'POST' })
-    if (!res.ok) note(o.origin, new Error(`server control ${path}: HTTP ${res.status}`))
+    if (res.ok) return true
+    note(o.origin, new Error(`server control ${path}: HTTP ${res.status}`))
   } catch (err) {
     note(o.origin, err)
   }
+  return false
 }
 
 async function pollServer(o: OriginState): Promise<void> {
@@ -140,13 +143,14 @@ for (const server of servers) {
       o.outageUntil = performance.now() + OUTAGE_MS
       void control(o, `/_/outage?ms=${OUTAGE_MS}`)
     },
+    // The toggles show the server's confirmed mode, not the click.
     toggleHalfOpen: () => {
-      o.halfOpen = !o.halfOpen
-      void control(o, `/_/half-open?on=${o.halfOpen ? 1 : 0}`)
+      const on = !o.halfOpen
+      void control(o, `/_/half-open?on=${on ? 1 : 0}`).then((ok) => ok && ((o.halfOpen = on), schedule()))
     },
     toggleRefuse: () => {
-      o.refuse = !o.refuse
-      void control(o, `/_/refuse?on=${o.refuse ? 1 : 0}`)
+      const on = !o.refuse
+      void control(o, `/_/refuse?on=${on ? 1 : 0}`).then((ok) => ok && ((o.refuse = on), schedule()))
     },
   })
   $('[data-testid=cards]').append(o.card.el)

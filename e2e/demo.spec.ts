@@ -63,6 +63,16 @@ async function openDemo(page: Page): Promise<{ servers: Record<string, Server>; 
 const tiles = (page: Page, card: string, state?: string) =>
   page.getByTestId(`tiles-${card}`).locator(state ? `[data-testid=tile][data-state=${state}]` : '[data-testid=tile]')
 
+/** Waits until the page holds `n` leases on `card`, all open (read from the pool, not the DOM). */
+async function leasesOpen(page: Page, card: string, n: number, timeout = 15_000): Promise<void> {
+  await expect
+    .poll(async () => page.evaluate((c) => (window as any).__demo.held(c).filter((l: { state: string }) => l.state === 'open').length, card), {
+      timeout,
+      message: `${n} open leases on ${card}`,
+    })
+    .toBe(n)
+}
+
 async function attempts(page: Page): Promise<Attempt[]> {
   return page.evaluate(() => (window as any).__demo.model.attempts.map((a: Attempt) => ({ id: a.id, origin: a.origin, attempt: a.attempt, delay: a.delay })))
 }
@@ -144,7 +154,7 @@ test('half-open server: the heartbeat notices and the lease reconnects once the 
   await expect.poll(async () => (await attempts(page)).length, { timeout: 20_000, message: 'a heartbeat-triggered reconnect' }).toBeGreaterThanOrEqual(1)
   await page.getByTestId('half-open-feed').click()
   await expect(page.getByTestId('half-open-feed')).toHaveAttribute('aria-pressed', 'false')
-  await expect(tiles(page, 'feed', 'leased')).toHaveCount(1, { timeout: 20_000 })
+  await leasesOpen(page, 'feed', 1, 20_000)
   // The lease works again: what it sends reaches the server.
   await page.getByTestId('burst-size').fill('3')
   await page.getByTestId('burst-feed').click()
@@ -163,8 +173,10 @@ test('drop all: leased connections reconnect with growing delays shown on the pa
   for (let drop = 1; drop <= 3; drop++) {
     await page.getByTestId('drop-api').click()
     await expect.poll(async () => (await attempts(page)).filter((a) => a.attempt === drop).length).toBe(2)
-    await expect(tiles(page, 'api', 'leased')).toHaveCount(2)
+    await leasesOpen(page, 'api', 2)
+    await expect.poll(async () => (await serverCounts(servers.api)).open).toBe(2)
   }
+  await expect(tiles(page, 'api', 'leased')).toHaveCount(2)
   await expect(page.getByTestId('reconnect-log').getByTestId('reconnect-row')).toHaveCount(6)
   await expect(page.getByTestId('reconnect-log').locator('[data-attempt="3"]')).toHaveCount(2)
 
@@ -196,7 +208,8 @@ test('messages sent during an outage are buffered and arrive after reconnect (se
   const sent = (await page.evaluate(() => (window as any).__demo.sent('feed'))) as string[]
   expect(sent).toHaveLength(10)
 
-  await expect(tiles(page, 'feed', 'leased')).toHaveCount(2, { timeout: 30_000 })
+  await leasesOpen(page, 'feed', 2, 30_000)
+  await expect(tiles(page, 'feed', 'leased')).toHaveCount(2)
   await expect.poll(async () => (await serverLog(servers.feed, 'feed')).filter((m) => m.startsWith('burst ')), { timeout: 15_000 }).toHaveLength(10)
   const logged = (await serverLog(servers.feed, 'feed')).filter((m) => m.startsWith('burst '))
   expect([...logged].sort()).toEqual([...sent].sort())
@@ -238,7 +251,7 @@ test('screenshot of a busy demo for the README', async ({ page }) => {
   await expect(tiles(page, 'feed', 'leased')).toHaveCount(3)
   await page.getByTestId('drop-feed').click()
   await expect.poll(async () => (await attempts(page)).length).toBe(3)
-  await expect(tiles(page, 'feed', 'leased')).toHaveCount(3)
+  await leasesOpen(page, 'feed', 3)
   await page.getByTestId('close-1008').click()
   await expect(page.getByTestId('close-results').locator('[data-code="1008"]')).toBeVisible()
   await page.getByTestId('close-4001').click()
