@@ -160,6 +160,63 @@ describe('wspool in Chromium', () => {
     lease.release()
   })
 
+  it('maxTotal caps sockets across origins (127.0.0.1 and localhost)', async () => {
+    const pool = newPool({ maxTotal: 2 })
+    const origins = [server.url, `ws://localhost:${server.port}`]
+    let maxOpen = 0
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const lease = await pool.acquire(`${origins[i % 2]}/total`)
+        maxOpen = Math.max(maxOpen, pool.stats().totals.connections)
+        await delay(10)
+        lease.release()
+      }),
+    )
+    expect(maxOpen).toBeLessThanOrEqual(2)
+    expect((await counts()).peakByPath['/total']).toBeLessThanOrEqual(2)
+    expect(Object.keys(pool.stats().hosts).sort()).toEqual([...origins].sort())
+  })
+
+  it('an aborted acquire rejects with signal.reason and leaves the queue', async () => {
+    const pool = newPool({ maxPerHost: 1 })
+    const url = `${server.url}/abort`
+    const holder = await pool.acquire(url)
+    const controller = new AbortController()
+    const aborted = pool.acquire(url, { signal: controller.signal }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    const next = pool.acquire(url)
+    const reason = new Error('user navigated away')
+    controller.abort(reason)
+    expect(await aborted).toBe(reason)
+    expect(pool.stats().hosts[server.url].pending).toBe(1)
+    holder.release()
+    const lease = await next
+    expect(lease.id).toBe(holder.id)
+    lease.release()
+  })
+
+  it('drain serves the queue, waits for leases, then closes every socket', async () => {
+    const pool = createPool({ maxPerHost: 1 })
+    const url = `${server.url}/drain`
+    const holder = await pool.acquire(url)
+    const queued = pool.acquire(url)
+    const drained = pool.drain()
+    const late = await pool.acquire(url).then(
+      () => undefined,
+      (e: { code?: string }) => e.code,
+    )
+    expect(late).toBe('ERR_POOL_CLOSED')
+    holder.release()
+    ;(await queued).release()
+    await drained
+    await eventually(async () => expect((await counts()).byPath['/drain']).toBe(0))
+    const stats = pool.stats()
+    expect(JSON.parse(JSON.stringify(stats))).toEqual(stats)
+    expect(stats.totals).toMatchObject({ connections: 0, pending: 0, active: 0 })
+  })
+
   it('destroy accepts only browser-legal close codes', async () => {
     const pool = newPool()
     const lease = await pool.acquire(`${server.url}/echo`)
