@@ -217,6 +217,27 @@ describe('wspool in Chromium', () => {
     expect(stats.totals).toMatchObject({ connections: 0, pending: 0, active: 0 })
   })
 
+  it('after close() the pool keeps no window listener', async () => {
+    const attached = new Map<string, Set<unknown>>()
+    const add = vi.spyOn(window, 'addEventListener').mockImplementation(function (this: Window, type: string, fn: unknown) {
+      if (!attached.has(type)) attached.set(type, new Set())
+      attached.get(type)!.add(fn)
+    } as typeof window.addEventListener)
+    const remove = vi.spyOn(window, 'removeEventListener').mockImplementation(function (this: Window, type: string, fn: unknown) {
+      attached.get(type)?.delete(fn)
+    } as typeof window.removeEventListener)
+    onTestFinished(() => {
+      add.mockRestore()
+      remove.mockRestore()
+    })
+    const pool = createPool({ reconnect: { initialDelay: 20, jitter: 0 } })
+    const lease = await pool.acquire(`${server.url}/listeners`)
+    lease.release()
+    await pool.close()
+    const left = [...attached].filter(([, fns]) => fns.size > 0).map(([type]) => type)
+    expect(left).toEqual([])
+  })
+
   it('destroy accepts only browser-legal close codes', async () => {
     const pool = newPool()
     const lease = await pool.acquire(`${server.url}/echo`)
