@@ -7,7 +7,7 @@
 import { createPool } from 'wspool'
 import { Card, type ServerInfo } from './cards.js'
 import { Model } from './model.js'
-import { esc, renderAttempts, renderSpark, renderTimeline } from './timeline.js'
+import { RateMeter, renderPanels, renderTotals } from './panels.js'
 
 type Pool = ReturnType<typeof createPool>
 type Lease = Awaited<ReturnType<Pool['acquire']>>
@@ -205,16 +205,6 @@ function schedule(): void {
 }
 model.attach(pool, schedule)
 
-const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${v < 10 ? v.toFixed(1) : Math.round(v)}`)
-const num = (v: number): string => (v >= 10_000 ? `${(v / 1000).toFixed(1)}k` : String(Math.round(v)))
-const text = (sel: string, v: string): void => {
-  const el = $(sel)
-  if (el.textContent !== v) el.textContent = v
-}
-
-const rates = { msgs: [] as number[], bytes: [] as number[] }
-let lastSample: { t: number; msgs: number; bytes: number } | undefined
-
 function render(): void {
   const stats = pool.stats()
   const now = performance.now()
@@ -237,58 +227,12 @@ function render(): void {
       outageLeft: Math.max(0, o.outageUntil - now),
     })
   }
-  const t = stats.totals
-  text('[data-testid=wait-p50]', ms(t.acquireWait.p50))
-  text('[data-testid=wait-p95]', ms(t.acquireWait.p95))
-  text('[data-testid=wait-p99]', ms(t.acquireWait.p99))
-  text('[data-testid=wait-count]', `ms · ${t.acquireWait.count} acquires`)
-  text('[data-testid=held]', String(held))
-  text('[data-testid=pending-total]', `${t.pending} waiting`)
-  text('[data-testid=reconnects]', String(t.reconnects))
-  text('[data-testid=dropped]', String(t.dropped))
-  text('[data-testid=errors]', String(t.errors))
-  text('[data-testid=timeouts]', `${t.timeouts} timeouts`)
-  renderTimeline($('[data-testid=timeline]'), model.attempts, names, now)
-  renderAttempts($('[data-testid=reconnect-log]'), model.attempts, names)
-  $('[data-testid=close-results]').innerHTML = model.closes.length === 0 ? '<li class="none">No lease closed by the server yet.</li>' : model.closes
-    .slice(0, 6)
-    .map(
-      (c) =>
-        `<li data-testid="close-result" data-code="${c.code}" data-retried="${c.retried}">` +
-        `<span class="code ${c.retried ? 'retry' : 'final'}">${c.code}</span>` +
-        `<span>#${c.id} closed ${c.code}${c.reason ? ` “${esc(c.reason)}”` : ''}, ` +
-        `<b>${c.retried ? (c.reopened ? 'retried, reopened' : 'retrying…') : 'not retried'}</b></span></li>`,
-    )
-    .join('')
-  $('[data-testid=event-log]').innerHTML = model.log
-    .slice(0, 12)
-    .map(
-      (l) =>
-        `<li class="ev ${l.type}"><time>${(l.at / 1000).toFixed(1)} s</time><span class="tag">${l.type}</span>` +
-        `<span class="o">${esc(l.origin)}</span><span class="msg">${esc(l.text)}</span></li>`,
-    )
-    .join('')
+  renderTotals(stats.totals, held)
+  renderPanels(model, names, now)
 }
 
-setInterval(() => {
-  const t = pool.stats().totals
-  const now = performance.now()
-  const msgs = t.messagesIn + t.messagesOut
-  const bytes = t.bytesIn + t.bytesOut
-  if (lastSample) {
-    const dt = (now - lastSample.t) / 1000
-    rates.msgs.push((msgs - lastSample.msgs) / dt)
-    rates.bytes.push((bytes - lastSample.bytes) / dt)
-    if (rates.msgs.length > 40) (rates.msgs.shift(), rates.bytes.shift())
-    text('[data-testid=msgs-rate]', num(rates.msgs.at(-1) ?? 0))
-    text('[data-testid=bytes-rate]', num(rates.bytes.at(-1) ?? 0))
-    text('[data-testid=msgs-peak]', `peak ${num(Math.max(...rates.msgs))}`)
-    text('[data-testid=bytes-peak]', `peak ${num(Math.max(...rates.bytes))}`)
-    renderSpark($('[data-spark=msgs]'), rates.msgs)
-    renderSpark($('[data-spark=bytes]'), rates.bytes)
-  }
-  lastSample = { t: now, msgs, bytes }
-}, 1000)
+const rates = new RateMeter()
+setInterval(() => rates.sample(pool.stats().totals, performance.now()), 1000)
 
 setInterval(() => {
   void Promise.all([...byName.values()].map(pollServer)).then(schedule)
