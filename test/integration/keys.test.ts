@@ -93,6 +93,27 @@ describe('reuse', () => {
     expect(server.counts().byPath).toMatchObject({ '/a': 2, '/b': 1 })
   })
 
+  it('is reused only for the same protocols', async () => {
+    const server = await startServer()
+    const pool = newPool()
+    const url = `${server.url}/proto`
+    const a = await pool.acquire(url, { protocols: ['alpha'] })
+    expect(a.protocol).toBe('alpha')
+    a.release()
+    const b = await pool.acquire(url, { protocols: ['beta'] })
+    expect(b.id).not.toBe(a.id)
+    expect(b.protocol).toBe('beta')
+    b.release()
+    const again = await pool.acquire(url, { protocols: ['alpha'] })
+    expect(again.id).toBe(a.id)
+    again.release()
+    const none = await pool.acquire(url)
+    expect([a.id, b.id]).not.toContain(none.id)
+    expect(none.protocol).toBe('')
+    none.release()
+    expect(server.counts().accepted).toBe(3)
+  })
+
   it('at maxPerHost with only idle connections to other URLs, the least recently used one is closed', async () => {
     const server = await startServer()
     const pool = newPool({ maxPerHost: 2 })

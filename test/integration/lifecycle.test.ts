@@ -51,6 +51,8 @@ describe('close()', () => {
     const second = pool.close()
     expect(second).toBe(first)
     await first
+    // Once close() resolves no socket is left, not even a closing one.
+    expect(pool.stats().totals).toMatchObject({ connections: 0, open: 0 })
     await pool.close()
     expect(lease.state).toBe('closed')
   })
@@ -129,6 +131,22 @@ describe('drain()', () => {
     await drained
     await eventually(() => expect(server.counts().open).toBe(0))
     expect(pool.stats().totals.connections).toBe(0)
+  })
+
+  it('an acquire waiting for its connection when drain() is called is still served', async () => {
+    const server = await startServer()
+    let release: (() => void) | undefined
+    const pool = newPool({ resolveUrl: (url) => new Promise<string>((resolve) => (release = () => resolve(url))) })
+    const acquiring = pool.acquire(`${server.url}/echo`)
+    await eventually(() => expect(release).toBeDefined())
+    const drained = pool.drain()
+    release!()
+    const lease = await acquiring
+    expect(lease.state).toBe('open')
+    expect(await stateOf(drained)).toBe('pending')
+    lease.release()
+    await drained
+    await eventually(() => expect(server.counts().open).toBe(0))
   })
 
   it('with nothing leased it closes at once', async () => {
