@@ -21,7 +21,7 @@ const pool = createPool({
   // Visible backoff: 250 ms doubling to 8 s; jitter 0.5 keeps each wait in [d/2, d].
   reconnect: { initialDelay: 250, factor: 2, maxDelay: 8000, jitter: 0.5, minUptime: 5000 },
   heartbeat: { interval: 3000, timeout: 2000, message: 'ping', isPong: (data: unknown) => data === 'ping' },
-  breaker: { failures: 20, cooldown: 3000 },
+  breaker: { failures: 6, cooldown: 3000 },
 })
 
 interface OriginState {

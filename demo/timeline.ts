@@ -1,6 +1,6 @@
 /**
  * The reconnect timeline: one row per connection, one bar per backoff wait (start = when the
- * pool announced the attempt, length = its delay), over the last WINDOW_MS.
+ * pool announced the attempt, length = its delay), over a window that fits the recent attempts.
  */
 import type { Attempt } from './model.js'
 
@@ -26,25 +26,27 @@ function colour(attempt: number): string {
 
 export function renderTimeline(svg: SVGSVGElement, attempts: readonly Attempt[], names: Record<string, string>, now: number): void {
   const width = Math.max(320, svg.clientWidth || 800)
-  // The window widens to the oldest recent attempt, so sub-second waits stay readable.
+  // The window widens to the oldest recent attempt, so sub-second waits stay readable; a quarter
+  // of it lies ahead of "now", where the waits still running end.
   const live = attempts.filter((a) => a.at + a.delay > now - MAX_WINDOW_MS)
   const oldest = Math.min(now, ...live.map((a) => a.at))
-  const WINDOW_MS = Math.min(MAX_WINDOW_MS, Math.max(MIN_WINDOW_MS, Math.ceil((now - oldest + 1500) / 2000) * 2000))
-  const recent = live.filter((a) => a.at + a.delay > now - WINDOW_MS)
+  const past = Math.min(MAX_WINDOW_MS, Math.max(MIN_WINDOW_MS, Math.ceil((now - oldest + 1500) / 2000) * 2000))
+  const ahead = past / 4
+  const recent = live.filter((a) => a.at + a.delay > now - past)
   const rows = [...new Set(recent.map((a) => `${a.origin}|${a.id}`))].sort()
   const height = Math.max(2, rows.length) * ROW + AXIS + 8
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`)
   svg.setAttribute('height', String(height))
   const plot = width - LABEL - 12
-  const x = (t: number): number => LABEL + ((t - (now - WINDOW_MS)) / WINDOW_MS) * plot
+  const x = (t: number): number => LABEL + ((t - (now - past)) / (past + ahead)) * plot
+  const nowX = x(now)
 
-  let html = ''
-  const step = WINDOW_MS <= 10_000 ? 1 : WINDOW_MS <= 20_000 ? 2 : 5
-  for (let s = WINDOW_MS / 1000; s >= 0; s -= step) {
-    const gx = LABEL + (s * 1000 * plot) / WINDOW_MS
+  let html = `<rect class="future" x="${nowX}" y="0" width="${LABEL + plot - nowX}" height="${height - AXIS}"/>`
+  const step = past <= 10_000 ? 1 : past <= 20_000 ? 2 : 5
+  for (let s = 0; s * 1000 <= past; s += step) {
+    const gx = x(now - s * 1000)
     html += `<line class="grid" x1="${gx}" x2="${gx}" y1="0" y2="${height - AXIS}"/>`
-    const label = s === WINDOW_MS / 1000 ? 'now' : `−${WINDOW_MS / 1000 - s} s`
-    html += `<text class="axis" x="${gx}" y="${height - 4}" text-anchor="middle">${label}</text>`
+    html += `<text class="axis" x="${gx}" y="${height - 4}" text-anchor="middle">${s === 0 ? 'now' : `−${s} s`}</text>`
   }
   if (rows.length === 0) {
     html += `<text class="empty" x="${LABEL + plot / 2}" y="${ROW + 4}" text-anchor="middle">No reconnects yet: press “Drop all” or “Outage 5 s” on a card while leases are held.</text>`
@@ -59,12 +61,13 @@ export function renderTimeline(svg: SVGSVGElement, attempts: readonly Attempt[],
       const x0 = Math.max(LABEL, x(a.at))
       const x1 = Math.min(LABEL + plot, x(a.at + a.delay))
       const w = Math.max(3, x1 - x0)
-      html += `<rect class="bar" x="${x0}" y="${y + 4}" width="${w}" height="${ROW - 8}" rx="4" fill="${colour(a.attempt)}"><title>attempt ${a.attempt}: ${seconds(a.delay)} (after close ${a.code})</title></rect>`
+      const waiting = a.at + a.delay > now ? ' waiting' : ''
+      html += `<rect class="bar${waiting}" x="${x0}" y="${y + 4}" width="${w}" height="${ROW - 8}" rx="4" fill="${colour(a.attempt)}"><title>attempt ${a.attempt}: ${seconds(a.delay)} (after close ${a.code})</title></rect>`
       if (w > 84) html += `<text class="bar-label" x="${x0 + 6}" y="${y + ROW / 2 + 4}">#${a.attempt} · ${seconds(a.delay)}</text>`
       else if (w > 18) html += `<text class="bar-label" x="${x0 + 4}" y="${y + ROW / 2 + 4}">${a.attempt}</text>`
     }
   })
-  html += `<line class="now" x1="${LABEL + plot}" x2="${LABEL + plot}" y1="0" y2="${height - AXIS}"/>`
+  html += `<line class="now" x1="${nowX}" x2="${nowX}" y1="0" y2="${height - AXIS}"/>`
   svg.innerHTML = html
 }
 
