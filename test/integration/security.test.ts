@@ -201,6 +201,19 @@ describe('message contents', () => {
   })
 })
 
+describe('resolveUrl output', () => {
+  it('a malformed URL from resolveUrl leaks no secret through events or errors', async () => {
+    const server = await startServer()
+    const pool = newPool({ breaker: false, reconnect: false, resolveUrl: () => `ws://${USER}:${PASSWORD}@[bad/x?token=${TOKEN}` })
+    const events = recordEvents(pool)
+    const err = await rejectionOf(pool.acquire(`${server.url}/echo`))
+    expect(err).toBeInstanceOf(PoolError)
+    expectNoSecret(errorText(err), `error ${err.code}`)
+    expect(ofType(events, 'error')).toHaveLength(1)
+    expectCleanPool(pool, events)
+  })
+})
+
 describe('requireSecure with resolveUrl', () => {
   it('a resolveUrl that returns a ws: URL fails the attempt; nothing reaches the server', async () => {
     const server = await startServer()

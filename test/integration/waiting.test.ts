@@ -180,6 +180,33 @@ describe('AbortSignal', () => {
     lease.release()
   })
 
+  it('abort listeners are removed on every path (granted, timed out, queue full, aborted, closed)', async () => {
+    const { getEventListeners } = await import('node:events')
+    const server = await startServer()
+    const pool = newPool({ maxPerHost: 1, maxQueue: 1 })
+    const url = `${server.url}/echo`
+    const controller = new AbortController()
+    const { signal } = controller
+    for (let i = 0; i < 5; i++) (await pool.acquire(url, { signal })).release() // granted
+    const holder = await pool.acquire(url, { signal })
+    expect((await rejectionOf(pool.acquire(url, { signal, timeout: 20 }))).code).toBe('ERR_ACQUIRE_TIMEOUT')
+    const queued = rejectionOf(pool.acquire(url, { signal }))
+    expect((await rejectionOf(pool.acquire(url, { signal }))).code).toBe('ERR_QUEUE_FULL')
+    await pool.close()
+    expect((await queued).code).toBe('ERR_POOL_CLOSED')
+    void holder
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0)
+
+    const other = new AbortController()
+    const pool2 = newPool({ maxPerHost: 1 })
+    const holder2 = await pool2.acquire(url)
+    const aborted = rejectionOf(pool2.acquire(url, { signal: other.signal }))
+    other.abort()
+    await aborted
+    expect(getEventListeners(other.signal, 'abort')).toHaveLength(0)
+    holder2.release()
+  })
+
   it('aborting after the acquire resolved changes nothing', async () => {
     const server = await startServer()
     const pool = newPool()
