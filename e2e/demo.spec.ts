@@ -222,6 +222,25 @@ test('messages sent during an outage are buffered and arrive after reconnect (se
   expect(pageErrors).toEqual([])
 })
 
+test('refused reconnects (HTTP 503) count as errors and back off until the server accepts again', async ({ page }) => {
+  const { servers, pageErrors } = await openDemo(page)
+  await page.getByTestId('acquire-count').fill('1')
+  await page.getByTestId('acquire-feed').click()
+  await leasesOpen(page, 'feed', 1)
+  await page.getByTestId('refuse-feed').click()
+  await expect(page.getByTestId('refuse-feed')).toHaveAttribute('aria-pressed', 'true') // server confirmed
+  await page.getByTestId('drop-feed').click()
+  await expect.poll(async () => (await attempts(page)).length).toBeGreaterThanOrEqual(3)
+  await expect(page.getByTestId('errors')).not.toHaveText('0')
+  expect((await serverCounts(servers.feed)).open).toBe(0)
+  await page.getByTestId('refuse-feed').click()
+  await expect(page.getByTestId('refuse-feed')).toHaveAttribute('aria-pressed', 'false')
+  await leasesOpen(page, 'feed', 1, 30_000)
+  const mine = (await attempts(page)).map((a) => a.attempt)
+  expect(mine).toEqual(mine.map((_, i) => i + 1)) // one connection, attempts 1, 2, 3, ... in order
+  expect(pageErrors).toEqual([])
+})
+
 test('close code 1008 is not retried and is shown as such; 4001 is retried', async ({ page }) => {
   const { servers, pageErrors } = await openDemo(page)
   await page.getByTestId('close-1008').click()
