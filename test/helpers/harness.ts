@@ -5,6 +5,7 @@
  * Timing bounds here are hang guards, never assertions about speed.
  */
 import { onTestFinished, vi } from 'vitest'
+import WS from 'ws'
 import { startTestServer, type TestServer } from '../server/test-server.js'
 import { createPool } from '../../src/index.js'
 
@@ -140,3 +141,40 @@ export async function closedPort(): Promise<number> {
 }
 
 export const utf8Bytes = (s: string): number => new TextEncoder().encode(s).byteLength
+
+/**
+ * A `ws` subclass for the `WebSocket` option that counts the client's own sockets, per origin
+ * and in total, from construction until their close event: the exact measure of what the pool
+ * keeps live. (The server's count can briefly include a socket the client already saw fully
+ * closed, until the server processes its FIN; it is exact only when no socket closes.)
+ */
+export function trackSockets(): {
+  WebSocket: NonNullable<PoolOptions['WebSocket']>
+  live(origin?: string): number
+  peak(origin?: string): number
+} {
+  const live = new Map<string, number>()
+  const peak = new Map<string, number>()
+  const bump = (key: string, n: number): void => {
+    const v = (live.get(key) ?? 0) + n
+    live.set(key, v)
+    peak.set(key, Math.max(peak.get(key) ?? 0, v))
+  }
+  class Tracked extends WS {
+    constructor(url: string | URL, protocols?: string | string[], options?: WS.ClientOptions) {
+      super(url, protocols, options)
+      const origin = new URL(String(url)).origin
+      bump(origin, 1)
+      bump('*', 1)
+      this.once('close', () => {
+        bump(origin, -1)
+        bump('*', -1)
+      })
+    }
+  }
+  return {
+    WebSocket: Tracked as unknown as NonNullable<PoolOptions['WebSocket']>,
+    live: (origin = '*') => live.get(origin) ?? 0,
+    peak: (origin = '*') => peak.get(origin) ?? 0,
+  }
+}

@@ -3,7 +3,7 @@
  * The server's own counts prove that no more than the cap is ever open.
  */
 import { describe, expect, it } from 'vitest'
-import { delay, eventually, newPool, recordEvents, ofType, startServer, stateOf, type Lease } from '../helpers/harness.js'
+import { delay, eventually, newPool, recordEvents, ofType, startServer, stateOf, trackSockets, type Lease } from '../helpers/harness.js'
 
 describe('maxPerHost', () => {
   it('20 concurrent acquires never open more than 3 sockets; all resolve, FIFO, as leases are released', async () => {
@@ -47,30 +47,32 @@ describe('maxPerHost', () => {
 
   it('different paths of one origin share the cap, closing sockets included', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 2 })
+    const sockets = trackSockets()
+    const pool = newPool({ maxPerHost: 2, WebSocket: sockets.WebSocket })
     const urls = ['/a', '/b', '/c', '/a', '/b', '/c', '/a', '/b'].map((p) => `${server.url}${p}`)
     // Each holder keeps its lease briefly, then releases: the pool must close idle sockets
     // of other paths (fully) before opening new ones.
     await Promise.all(
       urls.map(async (url) => {
         const lease = await pool.acquire(url)
-        expect(server.counts().open).toBeLessThanOrEqual(2)
+        expect(sockets.live()).toBeLessThanOrEqual(2)
         await delay(10)
         lease.release()
       }),
     )
-    expect(server.counts().peak).toBeLessThanOrEqual(2)
+    expect(sockets.peak()).toBe(2)
     expect(server.counts().accepted).toBeGreaterThanOrEqual(3)
   })
 
   it('maxPerHost 1: a socket to another URL opens only after the idle one has fully closed', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 1 })
+    const sockets = trackSockets()
+    const pool = newPool({ maxPerHost: 1, WebSocket: sockets.WebSocket })
     for (const path of ['/a', '/b', '/c', '/a', '/b']) {
       const lease = await pool.acquire(`${server.url}${path}`)
       lease.release()
     }
-    expect(server.counts().peak).toBe(1)
+    expect(sockets.peak()).toBe(1)
     expect(server.counts().accepted).toBe(5)
   })
 
@@ -175,13 +177,14 @@ describe('queue order', () => {
 describe('maxTotal', () => {
   it('caps live connections across origins (20 acquires over 2 origins, maxTotal 3)', async () => {
     const server = await startServer()
-    const pool = newPool({ maxPerHost: 6, maxTotal: 3 })
+    const sockets = trackSockets()
+    const pool = newPool({ maxPerHost: 6, maxTotal: 3, WebSocket: sockets.WebSocket })
     const origins = [server.url, `ws://localhost:${server.port}`]
     let maxOpen = 0
     const results = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
         const lease = await pool.acquire(`${origins[i % 2]}/echo`)
-        maxOpen = Math.max(maxOpen, server.counts().open)
+        maxOpen = Math.max(maxOpen, sockets.live())
         await delay(5)
         lease.release()
         return lease.origin
@@ -189,14 +192,15 @@ describe('maxTotal', () => {
     )
     expect(results.filter((o) => o === origins[1])).toHaveLength(10)
     expect(maxOpen).toBeLessThanOrEqual(3)
-    expect(server.counts().peak).toBeLessThanOrEqual(3)
+    expect(sockets.peak()).toBe(3)
     expect(pool.stats().totals.max).toBe(3)
     expect(pool.stats().totals.connections).toBeLessThanOrEqual(3)
   })
 
   it('at maxTotal the least recently used idle connection of any origin is closed to make room', async () => {
     const server = await startServer()
-    const pool = newPool({ maxTotal: 2 })
+    const sockets = trackSockets()
+    const pool = newPool({ maxTotal: 2, WebSocket: sockets.WebSocket })
     const events = recordEvents(pool)
     const first = await pool.acquire(`${server.url}/first`)
     const second = await pool.acquire(`${server.url}/second`)
@@ -206,7 +210,7 @@ describe('maxTotal', () => {
     const other = await pool.acquire(`ws://localhost:${server.port}/third`)
     await eventually(() => expect(server.counts().byPath['/first']).toBe(0))
     expect(server.counts().byPath['/second']).toBe(1)
-    expect(server.counts().peak).toBeLessThanOrEqual(2)
+    expect(sockets.peak()).toBe(2)
     const evicted = ofType(events, 'evict')
     expect(evicted).toHaveLength(1)
     expect(evicted[0]).toMatchObject({ origin: server.url, id: first.id, reason: 'capacity' })
@@ -216,7 +220,8 @@ describe('maxTotal', () => {
 
   it('a waiter for another origin is served when any lease is released', async () => {
     const server = await startServer()
-    const pool = newPool({ maxTotal: 1 })
+    const sockets = trackSockets()
+    const pool = newPool({ maxTotal: 1, WebSocket: sockets.WebSocket })
     const a = await pool.acquire(`${server.url}/echo`)
     const b = pool.acquire(`ws://localhost:${server.port}/echo`)
     expect(await stateOf(b, 50)).toBe('pending')
@@ -224,7 +229,7 @@ describe('maxTotal', () => {
     a.release()
     const lease = await b
     expect(lease.origin).toBe(`ws://localhost:${server.port}`)
-    expect(server.counts().peak).toBe(1)
+    expect(sockets.peak()).toBe(1)
     lease.release()
   })
 })

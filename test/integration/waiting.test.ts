@@ -181,7 +181,8 @@ describe('AbortSignal', () => {
   })
 
   it('abort listeners are removed on every path (granted, timed out, queue full, aborted, closed)', async () => {
-    const { getEventListeners } = await import('node:events')
+    const { EventEmitter } = await import('node:events')
+    const getEventListeners = EventEmitter.getEventListeners
     const server = await startServer()
     const pool = newPool({ maxPerHost: 1, maxQueue: 1 })
     const url = `${server.url}/echo`
