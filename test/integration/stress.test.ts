@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest'
 import WS from 'ws'
 import { PoolError } from '../../src/index.js'
-import { delay, eventually, newPool, startServer, type Lease } from '../helpers/harness.js'
+import { delay, eventually, newPool, startServer, trackSockets, type Lease } from '../helpers/harness.js'
 
 /** mulberry32: a tiny seeded PRNG, so a failure can be replayed with the same seed. */
 function prng(seed: number): () => number {
@@ -150,5 +150,107 @@ describe.each([11, 42, 2026, 7, 99])('churn with seed %i', (seed) => {
     await pool.close()
     await eventually(() => expect(server.counts().open).toBe(0))
     expect(pool.stats().totals).toMatchObject({ connections: 0, open: 0, idle: 0 })
+  }, 30_000)
+})
+
+describe.each([3, 5, 77])('churn with resizes, warm connections, recycling and refusals, seed %i', (seed) => {
+  it('caps hold, every acquire settles, figures return to rest', async () => {
+    const random = prng(seed)
+    const server = await startServer()
+    const sockets = trackSockets()
+    const limits = { maxPerHost: 3, maxTotal: 5 }
+    let allowedHost = 3
+    let allowedTotal = 5
+    const pool = newPool({
+      WebSocket: sockets.WebSocket,
+      ...limits,
+      minIdlePerHost: 1,
+      maxUses: 3,
+      maxLifetime: 150,
+      idleTimeout: 100,
+      breaker: false,
+      acquireTimeout: 2000,
+      reconnect: { initialDelay: 5, maxDelay: 30, jitter: 0, maxAttempts: 20 },
+    })
+    const origins = [server.url, `ws://localhost:${server.port}`]
+    const paths = ['/a', '/b', '/log?tag=churn2']
+    const codes = new Map<string, number>()
+    let worstHost = 0
+    let worstTotal = 0
+    let sampling = true
+    const sampler = (async () => {
+      while (sampling) {
+        const stats = pool.stats()
+        worstTotal = Math.max(worstTotal, stats.totals.connections - allowedTotal)
+        for (const h of Object.values(stats.hosts)) worstHost = Math.max(worstHost, h.connections - allowedHost)
+        await delay(2)
+      }
+    })()
+    const worker = async (i: number): Promise<void> => {
+      await delay(Math.floor(random() * 300))
+      const url = `${origins[Math.floor(random() * 2)]}${paths[Math.floor(random() * paths.length)]}`
+      try {
+        const lease = await pool.acquire(url, { timeout: random() < 0.2 ? 20 : 2000 })
+        try {
+          lease.send(`c${i}`)
+          await delay(Math.floor(random() * 10))
+          lease.send(`d${i}`)
+        } catch (err) {
+          expect(['ERR_LEASE_CLOSED', 'ERR_BUFFER_FULL']).toContain((err as PoolError).code)
+        }
+        lease.release()
+        codes.set('leased', (codes.get('leased') ?? 0) + 1)
+      } catch (err) {
+        expect(err).toBeInstanceOf(PoolError)
+        expect(['ERR_ACQUIRE_TIMEOUT', 'ERR_CONNECT_FAILED']).toContain((err as PoolError).code)
+        codes.set((err as PoolError).code, (codes.get((err as PoolError).code) ?? 0) + 1)
+      }
+    }
+    const chaos = (async () => {
+      for (let k = 0; k < 6; k++) {
+        await delay(30 + Math.floor(random() * 40))
+        const roll = random()
+        if (roll < 0.3) {
+          // Shrink: what is live may exceed the new cap until leases are released.
+          const maxPerHost = 1 + Math.floor(random() * 3)
+          const maxTotal = maxPerHost + Math.floor(random() * 3)
+          pool.resize({ maxPerHost, maxTotal, minIdlePerHost: Math.min(1, maxPerHost) })
+          allowedHost = Math.max(allowedHost, maxPerHost)
+          allowedTotal = Math.max(allowedTotal, maxTotal)
+        } else if (roll < 0.5) {
+          server.setRefuse(true)
+          await delay(20)
+          server.setRefuse(false)
+        } else if (roll < 0.7) {
+          server.dropAll()
+        } else {
+          pool.resize(limits)
+        }
+      }
+      pool.resize(limits)
+      allowedHost = limits.maxPerHost
+      allowedTotal = limits.maxTotal
+    })()
+    await Promise.all([...Array.from({ length: 120 }, (_, i) => worker(i)), chaos])
+    sampling = false
+    await sampler
+    expect(codes.get('leased') ?? 0).toBeGreaterThan(30)
+    // Caps are never exceeded beyond the largest cap in force during the run.
+    expect(worstHost).toBeLessThanOrEqual(0)
+    expect(worstTotal).toBeLessThanOrEqual(0)
+    expect(sockets.peak()).toBeLessThanOrEqual(limits.maxTotal)
+    for (const origin of origins) expect(sockets.peak(origin)).toBeLessThanOrEqual(limits.maxPerHost)
+    await eventually(() => {
+      const t = pool.stats().totals
+      expect(t).toMatchObject({ pending: 0, active: 0, connecting: 0, reconnecting: 0 })
+      expect(t.idle).toBe(t.open)
+      expect(t.connections).toBe(t.open)
+      expect(sockets.live()).toBe(t.open)
+      expect(server.counts().open).toBe(t.open)
+      // Warm connections: each used origin keeps one open idle connection.
+      for (const origin of origins) expect(pool.stats().hosts[origin]?.idle).toBe(1)
+    })
+    await pool.close()
+    expect(sockets.live()).toBe(0)
   }, 30_000)
 })
