@@ -160,6 +160,21 @@ describe('a leased connection that drops', () => {
   })
 })
 
+describe('lease error events', () => {
+  it('failed reconnect attempts reach the lease as error events (Error instances)', async () => {
+    const server = await startServer()
+    const pool = newPool({ breaker: false, reconnect: { ...fast, maxAttempts: 2 } })
+    const lease = await pool.acquire(`${server.url}/echo`)
+    const errors: unknown[] = []
+    lease.on('error', (e) => errors.push(e))
+    server.setRefuse(true)
+    server.dropAll()
+    await eventually(() => expect(lease.state).toBe('closed'))
+    expect(errors.length).toBeGreaterThanOrEqual(2)
+    for (const e of errors) expect(e).toBeInstanceOf(Error)
+  })
+})
+
 describe('which closes are retried', () => {
   it.each([1000, 1001, 4000, 4999])('close code %i from the server is an unexpected drop: retried', async (code) => {
     const server = await startServer()
