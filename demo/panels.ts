@@ -70,14 +70,14 @@ export function renderPanels(model: Model, names: Record<string, string>, now: n
 export class RateMeter {
   readonly msgs: number[] = []
   readonly bytes: number[] = []
-  #last: { t: number; msgs: number; bytes: number } | undefined
+  // The pool is created with the page: its counters start at 0 now.
+  #last = { t: performance.now(), msgs: 0, bytes: 0 }
 
   sample(t: Totals, now: number): void {
     const msgs = t.messagesIn + t.messagesOut
     const bytes = t.bytesIn + t.bytesOut
     const last = this.#last
     this.#last = { t: now, msgs, bytes }
-    if (!last) return
     const dt = (now - last.t) / 1000
     this.msgs.push((msgs - last.msgs) / dt)
     this.bytes.push((bytes - last.bytes) / dt)
