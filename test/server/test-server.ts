@@ -75,7 +75,6 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const host = opts.host ?? '127.0.0.1'
   const sockets = new Set<Socket>() // every raw socket: HTTP, upgraded, hanging
   const live = new Map<Socket, string>() // counted ws connections -> path
-  const clients = new Set<WebSocket>()
   const logs = new Map<string, string[]>()
   const timers = new Set<NodeJS.Timeout>()
   let counts: ServerCounts = { open: 0, peak: 0, accepted: 0, byPath: {}, peakByPath: {} }
@@ -123,9 +122,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
   const onConnection = (ws: WebSocket, socket: Socket, route: Route): void => {
     countIn(socket, route.path)
-    clients.add(ws)
     socket.once('close', () => countOut(socket))
-    ws.once('close', () => clients.delete(ws))
     ws.on('error', () => {}) // protocol errors from clients must not crash the server
     ws.on('ping', (data) => {
       if (!halfOpen) ws.pong(data)
