@@ -8,7 +8,7 @@ import type { BenchContext, BenchResult, Goal } from '../lib/types.js'
 
 export async function run(ctx: BenchContext): Promise<BenchResult> {
   const { mod, why } = await loadWspool(ctx.root)
-  const K = ctx.quick ? 1000 : 5000
+  const K = ctx.quick ? 1000 : 20000
   const budget = 5000
   const notes = [`${K} hand-offs per trial; pool of 1 resource`]
   const makers: Record<string, () => PoolAdapter<any>> = {
