@@ -2,7 +2,7 @@
  * Lifecycle and the lease state machine (issue 2, item 9; SPEC "Lifecycle", "Drain",
  * "Leases", "Lease", destroy codes).
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { createPool, PoolError } from '../../src/index.js'
 import {
   delay,
@@ -302,5 +302,52 @@ describe('lease state machine', () => {
     expect(lease.state).toBe('closed')
     lease.release()
     lease.destroy()
+  })
+})
+
+describe('resources while running', () => {
+  it('timers do not accumulate: deadlines are cleared on every path, close() clears the rest', async () => {
+    const server = await startServer()
+    // Track every timer the process creates from here on (the pool's included, unref'd or not).
+    const live = new Set<unknown>()
+    const realSet = globalThis.setTimeout
+    const realClear = globalThis.clearTimeout
+    const setSpy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number, ...args: unknown[]) => {
+      const handle = realSet(() => {
+        live.delete(handle)
+        fn(...(args as []))
+      }, ms)
+      live.add(handle)
+      return handle
+    }) as typeof setTimeout)
+    const clearSpy = vi.spyOn(globalThis, 'clearTimeout').mockImplementation(((handle: ReturnType<typeof setTimeout>) => {
+      live.delete(handle)
+      realClear(handle)
+    }) as typeof clearTimeout)
+    onTestFinished(() => {
+      setSpy.mockRestore()
+      clearSpy.mockRestore()
+    })
+    const pool = newPool({ maxPerHost: 1, maxQueue: 5, acquireTimeout: 60_000, idleTimeout: 60_000 })
+    const url = `${server.url}/echo`
+    for (let i = 0; i < 200; i++) (await pool.acquire(url)).release() // granted at once
+    const holder = await pool.acquire(url)
+    const queued = Array.from({ length: 5 }, () => pool.acquire(url)) // queued, then granted
+    const full = await rejectionOf(pool.acquire(url))
+    expect(full.code).toBe('ERR_QUEUE_FULL')
+    holder.release()
+    for (const q of queued) (await q).release()
+    const controller = new AbortController()
+    const blocker = await pool.acquire(url)
+    const aborted = Array.from({ length: 5 }, () => rejectionOf(pool.acquire(url, { signal: controller.signal })))
+    controller.abort()
+    await Promise.all(aborted)
+    blocker.release()
+    await delay(20)
+    // One idle connection: at most its idle timer (plus one the test server or ws may hold).
+    expect(live.size).toBeLessThanOrEqual(2)
+    await pool.close()
+    await delay(20)
+    expect(live.size).toBe(0)
   })
 })
