@@ -31,7 +31,6 @@ export type PoolEventName = (typeof POOL_EVENTS)[number]
 
 export interface Recorded {
   type: PoolEventName
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   payload: any
 }
 
@@ -55,7 +54,6 @@ export function newPool(options?: PoolOptions): Pool {
 export function recordEvents(pool: Pool): Recorded[] {
   const events: Recorded[] = []
   for (const type of POOL_EVENTS) {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     ;(pool.on as any)(type, (payload: unknown) => events.push({ type, payload }))
   }
   return events
@@ -76,10 +74,9 @@ export function eventually<T>(fn: () => T, timeout = 5000): Promise<T> {
 export function nextEvent(
   emitter: { on: (...args: never[]) => unknown; off: (...args: never[]) => unknown },
   type: string,
-  where: (payload: any) => boolean = () => true, // eslint-disable-line @typescript-eslint/no-explicit-any
+  where: (payload: any) => boolean = () => true,
   timeout = 5000,
-): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<any> {
   const target = emitter as any
   return new Promise((resolve, reject) => {
     const listener = (payload: unknown): void => {
@@ -111,7 +108,7 @@ export async function stateOf(promise: Promise<unknown>, wait = 20): Promise<'fu
 }
 
 /** Settles to the rejection reason, or throws if the promise fulfilled. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function rejectionOf(promise: Promise<unknown>): Promise<any> {
   try {
     await promise
   } catch (err) {
@@ -121,7 +118,7 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<any> { // 
 }
 
 /** The thrown value of a synchronous call, or throws if it returned. */
-export function thrownBy(fn: () => unknown): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function thrownBy(fn: () => unknown): any {
   try {
     fn()
   } catch (err) {

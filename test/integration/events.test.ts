@@ -116,7 +116,8 @@ describe('pool events', () => {
       lease.release()
       await delay(10)
     } finally {
-      globalThis.reportError = original
+      if (original === undefined) delete (globalThis as { reportError?: unknown }).reportError
+      else globalThis.reportError = original
     }
   })
 
