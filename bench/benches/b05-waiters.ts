@@ -130,7 +130,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       },
     })
   }
-  const r = await interleave(contenders, ctx.trials)
+  const r = await interleave(contenders, ctx.quick ? 1 : ctx.trials)
   notes.push(...r.errors)
   const [S, B] = sizes
   const base = { baseline: 'generic-pool' }

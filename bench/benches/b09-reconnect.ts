@@ -194,7 +194,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   try {
     const outages = ctx.quick ? [1000] : [1000, 5000]
     const trials = ctx.quick ? 1 : ctx.trials
-    const waitMs = ctx.quick ? 8000 : 40000
+    const waitMs = ctx.quick ? 5000 : 40000
     const fs = factories(mod)
     if (!mod) notes.push(`wspool not measured: ${why}`)
     const names = Object.keys(fs)
