@@ -15,7 +15,10 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2)
 }
 
-const server = await startTestServer({ port, host: values.host })
+const server = await startTestServer({ port, host: values.host }).catch((err: NodeJS.ErrnoException) => {
+  console.error(`test server: cannot listen on ${values.host}:${port}: ${err.code ?? err.message}`)
+  process.exit(1)
+})
 console.log(server.url)
 console.log(`control: ${server.httpUrl}/_/stats  (POST /_/drop, /_/outage?ms=N, /_/half-open?on=1, /_/refuse?on=1, /_/reset)`)
 
