@@ -14,9 +14,12 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export const tick = () => new Promise<void>((r) => setImmediate(r))
 export const now = () => performance.now()
 
-/** The built package, as it ships (`dist/index.js`), or the reason it cannot be loaded. */
+/**
+ * The built package, as it ships (`dist/index.js`), or the reason it cannot be loaded.
+ * `WSPOOL_DIST=/path/to/index.js` loads another build instead (to A/B a change).
+ */
 export async function loadWspool(root: string): Promise<{ mod: WsPoolModule | null; why: string }> {
-  const file = path.join(root, 'dist', 'index.js')
+  const file = process.env.WSPOOL_DIST ? path.resolve(process.env.WSPOOL_DIST) : path.join(root, 'dist', 'index.js')
   if (!existsSync(file)) return { mod: null, why: 'dist/index.js missing (run `npm run build`)' }
   try {
     const mod = (await import(pathToFileURL(file).href)) as Partial<WsPoolModule>
