@@ -200,6 +200,39 @@ describe('invalid options throw ERR_INVALID_OPTION at once', () => {
     })
   })
 
+  describe('heartbeat and breaker (false or an object)', () => {
+    it.each<[string, Record<string, unknown>]>([
+      ['heartbeat null', { heartbeat: null }],
+      ['heartbeat true', { heartbeat: true }],
+      ['heartbeat a number', { heartbeat: 1000 }],
+      ['heartbeat.interval 0', { heartbeat: { interval: 0 } }],
+      ['heartbeat.timeout NaN', { heartbeat: { timeout: NaN } }],
+      ['heartbeat.interval above 2147483647', { heartbeat: { interval: MAX_TIMER + 1 } }],
+      ['heartbeat.isPong not a function', { heartbeat: { isPong: 'pong' } }],
+      ['heartbeat unknown nested key', { heartbeat: { intervall: 1000 } }],
+      ['breaker null', { breaker: null }],
+      ['breaker a string', { breaker: 'on' }],
+      ['breaker.failures 0', { breaker: { failures: 0 } }],
+      ['breaker.failures fractional', { breaker: { failures: 2.5 } }],
+      ['breaker.cooldown 0', { breaker: { cooldown: 0 } }],
+      ['breaker unknown nested key', { breaker: { failure: 3 } }],
+    ])('%s', (_name, options) => {
+      const err = invalidOption(options)
+      expect(err.message).toContain(Object.keys(options)[0])
+    })
+
+    it.each<[string, PoolOptions]>([
+      ['heartbeat false', { heartbeat: false }],
+      ['heartbeat {}', { heartbeat: {} }],
+      ['heartbeat full', { heartbeat: { interval: 1000, timeout: 500, message: 'ping', isPong: (d) => d === 'pong' } }],
+      ['breaker false', { breaker: false }],
+      ['breaker {}', { breaker: {} }],
+      ['breaker full', { breaker: { failures: 1, cooldown: 1 } }],
+    ])('accepts %s', async (_name, options) => {
+      await newPool(options).close()
+    })
+  })
+
   it.each<[string, Record<string, unknown>]>([
     ['protocols number', { protocols: 5 }],
     ['protocols null', { protocols: null }],
