@@ -3,6 +3,7 @@
  * HTTP control (including 400s for bad input, which must never crash it).
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { connect as tcpConnect } from 'node:net'
 import { WebSocket } from 'ws'
 import { startTestServer, type TestServer } from '../server/test-server.js'
 
@@ -323,5 +324,23 @@ describe('test server: HTTP control', () => {
     }
     expect(server.counts().accepted).toBe(0)
     expect(await upgradeOutcome(`${server.url}/echo`)).toBe('open') // still alive
+  })
+
+  it('survives garbage and broken handshakes', async () => {
+    const server = await start()
+    const raw = (text: string) =>
+      new Promise<string>((resolve) => {
+        const socket = tcpConnect(server.port, '127.0.0.1', () => socket.end(text))
+        let got = ''
+        socket.on('data', (d) => (got += d.toString()))
+        socket.on('close', () => resolve(got))
+        socket.on('error', () => resolve(got))
+      })
+    await raw('\x00\x01 not http at all\r\n\r\n')
+    // An upgrade without Sec-WebSocket-Key: `ws` answers 400 itself.
+    const reply = await raw('GET /echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n')
+    expect(reply).toMatch(/^HTTP\/1\.1 400/)
+    expect(server.counts()).toMatchObject({ open: 0, accepted: 0 })
+    expect(await upgradeOutcome(`${server.url}/echo`)).toBe('open')
   })
 })
