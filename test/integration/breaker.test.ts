@@ -95,6 +95,24 @@ describe('circuit breaker', () => {
     lease.release()
   })
 
+  it('top-up failures count, and while open the top-up waits for the trial', async () => {
+    const server = await startServer()
+    const pool = newPool({ minIdlePerHost: 1, reconnect: { initialDelay: 5, maxDelay: 10, jitter: 0 }, breaker: { failures: 2, cooldown: 300 } })
+    const events = recordEvents(pool)
+    const lease = await pool.acquire(`${server.url}/echo`)
+    lease.release()
+    await eventually(() => expect(pool.stats().hosts[server.url].idle).toBeGreaterThanOrEqual(1))
+    server.setRefuse(true)
+    server.dropAll()
+    await eventually(() => expect(pool.stats().hosts[server.url].circuit).toBe('open'))
+    const failures = ofType(events, 'error').length
+    await delay(150)
+    expect(ofType(events, 'error')).toHaveLength(failures)
+    server.setRefuse(false)
+    await eventually(() => expect(pool.stats().hosts[server.url]).toMatchObject({ idle: 1, circuit: 'closed' }), 3000)
+    expect(server.counts().open).toBe(1)
+  })
+
   it('breaker: false never opens', async () => {
     const server = await startServer()
     server.setRefuse(true)
