@@ -47,7 +47,7 @@ describe('heartbeat', () => {
     await eventually(() => expect(ofType(events, 'evict')).toHaveLength(1), 3000)
     expect(ofType(events, 'evict')[0]).toMatchObject({ origin: server.url, id: lease.id, reason: 'heartbeat' })
     await eventually(() => expect(server.counts().open).toBe(0))
-    expect(pool.stats().hosts[server.url]).toMatchObject({ connections: 0, idle: 0 })
+    await eventually(() => expect(pool.stats().hosts[server.url]).toMatchObject({ connections: 0, idle: 0 }))
   })
 
   it('a text probe with isPong: replies are not delivered to message listeners and not counted', async () => {

@@ -19,7 +19,7 @@ describe('idleTimeout', () => {
     const evicted = ofType(events, 'evict')
     expect(evicted).toHaveLength(1)
     expect(evicted[0]).toMatchObject({ origin: server.url, id: lease.id, reason: 'idle' })
-    expect(pool.stats().hosts[server.url]).toMatchObject({ connections: 0, idle: 0, open: 0, closed: 1 })
+    await eventually(() => expect(pool.stats().hosts[server.url]).toMatchObject({ connections: 0, idle: 0, open: 0, closed: 1 }))
   })
 
   it('reuse resets the idle clock', async () => {
@@ -65,7 +65,7 @@ describe('minIdlePerHost', () => {
     const url = `${server.url}/warm`
     const first = await pool.acquire(url)
     await eventually(() => expect(server.counts().open).toBe(2)) // 1 leased + 1 warm
-    expect(pool.stats().hosts[server.url]).toMatchObject({ active: 1, idle: 1 })
+    await eventually(() => expect(pool.stats().hosts[server.url]).toMatchObject({ active: 1, idle: 1 }))
     const second = await pool.acquire(url) // takes the warm one
     await eventually(() => expect(server.counts().open).toBe(3)) // topped up again
     const third = await pool.acquire(url)
@@ -274,6 +274,6 @@ describe('resize', () => {
     lease.release()
     pool.resize({ minIdlePerHost: 2 })
     await eventually(() => expect(server.counts().open).toBe(2))
-    expect(pool.stats().hosts[server.url].idle).toBe(2)
+    await eventually(() => expect(pool.stats().hosts[server.url].idle).toBe(2))
   })
 })
