@@ -3,7 +3,7 @@
 //    connections are open and idle; nothing is sent), the peers on trivial resources.
 import { FakeWebSocket } from '../lib/fake-socket.js'
 import { blockInterleave, loadWspool, metric, now, type BlockContender } from '../lib/harness.js'
-import { makeGenericPool, makeTarn, makeWspool, warm, type PoolAdapter } from '../lib/pools.js'
+import { makeFloor, makeGenericPool, makeTarn, makeWspool, warm, type PoolAdapter } from '../lib/pools.js'
 import { fmtSpread, median, paired } from '../lib/stats.js'
 import type { BenchContext, BenchResult, Goal } from '../lib/types.js'
 
@@ -16,6 +16,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const makers: Record<string, () => PoolAdapter<any>> = {
     'generic-pool': () => makeGenericPool({ max: 6 }),
     tarn: () => makeTarn({ max: 6 }),
+    'floor (minimal promise pool)': () => makeFloor(6),
   }
   if (mod) makers.wspool = () => makeWspool(mod, 'ws://bench.invalid/pool', { max: 6, WebSocket: FakeWebSocket })
   else notes.push(`wspool not measured: ${why}`)

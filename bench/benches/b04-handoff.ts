@@ -2,7 +2,7 @@
 //    release() to the queued borrower resuming with the resource. p50/p99 over many samples.
 import { FakeWebSocket } from '../lib/fake-socket.js'
 import { blockInterleave, loadWspool, metric, now, tick, type BlockContender } from '../lib/harness.js'
-import { makeGenericPool, makeTarn, makeWspool, warm, type PoolAdapter } from '../lib/pools.js'
+import { makeFloor, makeGenericPool, makeTarn, makeWspool, warm, type PoolAdapter } from '../lib/pools.js'
 import { fmtSpread, median, paired, quantile } from '../lib/stats.js'
 import type { BenchContext, BenchResult, Goal } from '../lib/types.js'
 
@@ -14,6 +14,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const makers: Record<string, () => PoolAdapter<any>> = {
     'generic-pool': () => makeGenericPool({ max: 1 }),
     tarn: () => makeTarn({ max: 1 }),
+    'floor (minimal promise pool)': () => makeFloor(1),
   }
   if (mod) makers.wspool = () => makeWspool(mod, 'ws://bench.invalid/pool', { max: 1, WebSocket: FakeWebSocket })
   else notes.push(`wspool not measured: ${why}`)

@@ -80,3 +80,39 @@ export async function warm<R>(p: PoolAdapter<R>, n: number): Promise<void> {
   for (const r of rs) p.release(r)
   await new Promise((r) => setImmediate(r))
 }
+
+/**
+ * The floor for any promise-based pool: a minimal, correct-for-this-benchmark pool (free list +
+ * FIFO of waiters, no timeouts, no stats, no events). Shown as a reference row: no real pool can
+ * beat it, so it tells whether a goal stated against another pool is reachable at all.
+ */
+export function makeFloor(max: number): PoolAdapter<object> {
+  const free: object[] = []
+  let created = 0
+  const waiters: ((r: object) => void)[] = []
+  let head = 0
+  return {
+    name: 'floor (minimal promise pool)',
+    acquire() {
+      const r = free.pop()
+      if (r !== undefined) return Promise.resolve(r)
+      if (created < max) {
+        created++
+        return Promise.resolve({})
+      }
+      return new Promise<object>((resolve) => waiters.push(resolve))
+    },
+    release(r) {
+      if (head < waiters.length) {
+        const w = waiters[head]
+        waiters[head++] = undefined as never
+        if (head > 1024 && head * 2 > waiters.length) {
+          waiters.splice(0, head)
+          head = 0
+        }
+        w(r)
+      } else free.push(r)
+    },
+    async close() {},
+  }
+}
