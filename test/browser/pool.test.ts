@@ -238,6 +238,14 @@ describe('wspool in Chromium', () => {
     expect(left).toEqual([])
   })
 
+  it("heartbeat without a message sends 'ping' (browsers cannot send ping frames)", async () => {
+    const pool = newPool({ heartbeat: { interval: 30, timeout: 500 } })
+    const lease = await pool.acquire(`${server.url}/log?tag=browser-hb`)
+    await eventually(async () => expect(await log('browser-hb')).toContain('ping'))
+    expect(lease.state).toBe('open')
+    lease.release()
+  })
+
   it('destroy accepts only browser-legal close codes', async () => {
     const pool = newPool()
     const lease = await pool.acquire(`${server.url}/echo`)
