@@ -211,6 +211,17 @@ describe('lease state machine', () => {
     again[Symbol.dispose]() // twice: no-op
   })
 
+  it('await using releases a lease too', async () => {
+    const server = await startServer()
+    const pool = newPool()
+    {
+      await using lease = await pool.acquire(`${server.url}/echo`)
+      expect(lease.state).toBe('open')
+      expect(pool.stats().hosts[server.url].active).toBe(1)
+    }
+    expect(pool.stats().hosts[server.url]).toMatchObject({ active: 0, idle: 1 })
+  })
+
   it('destroy closes the connection for good; it is not reused', async () => {
     const server = await startServer()
     const pool = newPool()
