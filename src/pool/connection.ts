@@ -84,6 +84,8 @@ export class Connection {
   #failure: Failure | undefined
   /** Waiting for the circuit breaker's permission to attempt. */
   #parked = false
+  /** Whether the final `close` event (willReconnect: false) went out. */
+  #closeEmitted = false
 
   constructor(
     readonly id: number,
@@ -271,7 +273,7 @@ export class Connection {
       const info: Failure = { code: ev.code, reason: ev.reason, wasClean: ev.wasClean }
       this.lastClose = info
       if (this.state === 'closing') {
-        if (wasOpen) this.owner.emit('close', { ...this.ref, ...info, willReconnect: false })
+        if (wasOpen) this.#emitClose(info, false)
         return this.#finish(undefined)
       }
       if (gen !== this.#generation) return
@@ -311,7 +313,7 @@ export class Connection {
     const { reconnect } = this.owner.options
     if (reconnect && now() - this.openedAt >= reconnect.minUptime) this.attempt = 0
     const retry = this.#mayRetry(failure)
-    this.owner.emit('close', { ...this.ref, code: failure.code, reason: failure.reason, wasClean: failure.wasClean, willReconnect: retry })
+    this.#emitClose(failure, retry)
     if (retry) this.#retry(failure)
     else this.#finish(failure)
   }
@@ -358,12 +360,19 @@ export class Connection {
     }, delay, this.owner.isAwaited(this))
   }
 
+  #emitClose(info: Failure, willReconnect: boolean): void {
+    if (!willReconnect) this.#closeEmitted = true
+    this.owner.emit('close', { ...this.ref, code: info.code, reason: info.reason, wasClean: info.wasClean, willReconnect })
+  }
+
   #finish(failure: Failure | undefined): void {
     if (this.state === 'closed') return
     this.#generation++
     this.#stopTimers()
     this.#parked = false
     if (failure) this.lastFailure = failure
+    // Every connection ends with one final `close`, even one whose socket never opened.
+    if (!this.#closeEmitted) this.#emitClose(failure ?? this.lastClose ?? { code: 1006, reason: '', wasClean: false }, false)
     this.#setState('closed')
     this.owner.onClosed(this, failure)
   }

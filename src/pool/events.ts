@@ -29,7 +29,11 @@ export interface PoolEvents {
   connect: ConnectionRef & { attempt: number }
   /** A socket opened. `reconnect` is true when it reopened after a drop. */
   open: ConnectionRef & { protocol: string; reconnect: boolean; connectTime: number }
-  /** A socket closed. `willReconnect` tells whether the connection retries. */
+  /**
+   * A socket that was open closed (`willReconnect` tells whether the connection retries), or a
+   * connection ended for good. Every connection ends with exactly one `close` whose
+   * `willReconnect` is false, including one that never opened.
+   */
   close: ConnectionRef & { code: number; reason: string; wasClean: boolean; willReconnect: boolean }
   /** A dropped connection waits `delay` ms before retry `attempt`. */
   reconnecting: ConnectionRef & { attempt: number; delay: number; code: number; reason: string }

@@ -54,20 +54,23 @@ export class Heartbeat {
   #tick(): void {
     this.#timer = undefined
     const t = now()
+    const { interval, timeout } = this.policy
     if (this.#probeAt >= 0) {
-      if (this.#lastSeen < this.#probeAt) return this.onDead()
-      this.#probeAt = -1
+      if (this.#lastSeen >= this.#probeAt) this.#probeAt = -1 // answered: silence counts from the reply
+      else if (t - this.#probeAt >= timeout) return this.onDead()
+      else return this.#arm(Math.min(interval, timeout - (t - this.#probeAt)))
     }
     const silent = t - this.#lastSeen
-    if (silent < this.policy.interval) return this.#arm(this.policy.interval - silent)
+    if (silent < interval) return this.#arm(interval - silent)
     this.#probeAt = t
     try {
       const { message } = this.policy
       if (message === undefined && typeof this.socket.ping === 'function') this.socket.ping()
       else this.socket.send(message ?? 'ping')
     } catch {
-      // A socket that cannot send is as good as dead: the timeout below decides.
+      // A socket that cannot send is as good as dead: the timeout decides.
     }
-    this.#arm(this.policy.timeout)
+    // Check back within `interval` too, so an early reply restarts the cadence from itself.
+    this.#arm(Math.min(interval, timeout))
   }
 }
