@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     let keep: unknown[] = []
     let cleanup = async () => {}
     if (which === 'raw') {
-      const sockets = Array.from({ length: N }, () => new WebSocket(url, { perMessageDeflate: false }))
+      const sockets = Array.from({ length: N }, () => new WebSocket(url))
       let open = 0
       for (const s of sockets) s.once('open', () => open++)
       await until(() => open === N, 30000)

@@ -30,7 +30,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
 
     const openers: Record<string, Opener> = {
       'raw ws': async (url) => {
-        const ws = new WebSocket(url, { perMessageDeflate: false })
+        const ws = new WebSocket(url)
         const c: Conn = {
           send: (d) => ws.send(d),
           onMessage: () => {},

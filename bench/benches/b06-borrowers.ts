@@ -10,7 +10,7 @@ import type { BenchContext, BenchResult, Goal, WsLease } from '../lib/types.js'
 
 function openRaw(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false })
+    const ws = new WebSocket(url)
     ws.once('open', () => resolve(ws))
     ws.once('error', reject)
   })

@@ -24,7 +24,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         async run() {
           const before = await heapUsed()
           const sockets: WebSocket[] = []
-          for (let i = 0; i < C; i++) sockets.push(new WebSocket(url, { perMessageDeflate: false }))
+          for (let i = 0; i < C; i++) sockets.push(new WebSocket(url))
           let open = 0
           for (const s of sockets) s.once('open', () => open++)
           try {
