@@ -246,6 +246,23 @@ describe('wspool in Chromium', () => {
     lease.release()
   })
 
+  it('an acquire aborted while its connection opens lets it finish; it serves the next acquire', async () => {
+    const pool = newPool({ maxPerHost: 1 })
+    const url = `${server.url}/abort-opening`
+    const controller = new AbortController()
+    const first = pool.acquire(url, { signal: controller.signal }).then(
+      () => 'fulfilled',
+      () => 'rejected',
+    )
+    controller.abort()
+    expect(await first).toBe('rejected')
+    const lease = await pool.acquire(url)
+    expect(lease.state).toBe('open')
+    const c = await counts()
+    expect(c.accepted).toBe(1)
+    lease.release()
+  })
+
   it('destroy accepts only browser-legal close codes', async () => {
     const pool = newPool()
     const lease = await pool.acquire(`${server.url}/echo`)
