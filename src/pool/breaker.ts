@@ -1,14 +1,15 @@
 /**
  * Per-origin circuit breaker. After `failures` consecutive failed attempts the circuit opens:
- * acquires that need a new connection fail at once for `cooldown` ms, then one trial is allowed
- * (half-open); success closes the circuit.
+ * acquires that need a new connection fail at once for `cooldown` ms, then one acquire may make
+ * the trial (half-open); any success closes the circuit.
  *
- * Attempts are gated by a single "probe" slot while the circuit is not closed: one connection
- * (sticky) keeps attempting at its own backoff pace and every other one is parked. This is where
- * we deviate from a literal reading of the SPEC ("reconnects wait for the trial"): with leased
- * connections already reconnecting, the probe is the trial, so a one-second server restart does
- * not turn into a `cooldown`-long outage, while a dead origin still sees one attempt at a time.
- * The probe's success closes the circuit and resumes every parked connection.
+ * While the circuit is not closed, attempts are single-flight: never two at once to the failing
+ * origin. A connection whose backoff delay ends while another attempt is in flight skips its turn
+ * and waits another backoff delay. Here we deviate from a literal reading of the SPEC
+ * ("reconnects wait for the trial"): reconnecting connections keep their own jittered schedules,
+ * one at a time, so a server that restarts in a second or five is noticed within about a
+ * backoff delay rather than after a whole `cooldown` (30 s by default), while a dead origin never
+ * sees parallel attempts from this pool.
  */
 import type { BreakerOptions } from '../core/options.js'
 import type { TimerHandle, Timers } from '../runtime/clock.js'
@@ -23,9 +24,8 @@ export class Breaker {
   failures = 0
   openedAt = 0
   #timer: TimerHandle | undefined
-  /** The one connection allowed to attempt while the circuit is not closed. */
-  #probe: Connection | null = null
-  #parked = new Set<Connection>()
+  /** The attempt under way while the circuit is not closed. */
+  #inFlight: Connection | null = null
 
   constructor(
     readonly policy: Readonly<Required<BreakerOptions>> | false,
@@ -33,23 +33,21 @@ export class Breaker {
     readonly onChange: (state: CircuitState) => void,
   ) {}
 
-  /** Whether an acquire that needs a new connection may proceed (it then becomes the trial). */
+  /** Whether an acquire that needs a new connection may proceed (in half-open it makes the trial). */
   allowsAcquire(): boolean {
-    return this.state === 'closed' || (this.state === 'half-open' && this.#probe === null)
+    return this.state === 'closed' || (this.state === 'half-open' && this.#inFlight === null)
   }
 
-  /** Whether `c` may attempt now; if not, it is parked until `resume()`. */
+  /** Whether `c` may attempt now; `false` means: skip this turn and wait another backoff delay. */
   mayAttempt(c: Connection): boolean {
     if (this.state === 'closed') return true
-    if (this.#probe === null || this.#probe === c) {
-      this.#probe = c
-      return true
-    }
-    this.#parked.add(c)
-    return false
+    if (this.#inFlight !== null && this.#inFlight !== c) return false
+    this.#inFlight = c
+    return true
   }
 
-  failure(now: number): void {
+  failure(c: Connection, now: number): void {
+    if (this.#inFlight === c) this.#inFlight = null
     if (!this.policy) return
     this.failures++
     if (this.state === 'half-open' || (this.state === 'closed' && this.failures >= this.policy.failures)) this.#open(now)
@@ -57,29 +55,22 @@ export class Breaker {
 
   success(): void {
     this.failures = 0
+    this.#inFlight = null
     if (this.state === 'closed') return
     this.#set('closed')
-    this.#probe = null
     this.timers.cancel(this.#timer)
     this.#timer = undefined
-    const parked = [...this.#parked]
-    this.#parked.clear()
-    for (const c of parked) c.resume()
   }
 
-  /** `c` is gone: it no longer waits, and if it was the probe a parked one takes its place. */
+  /** `c` is gone: its attempt, if any, is no longer in flight. */
   forget(c: Connection): void {
-    this.#parked.delete(c)
-    if (this.#probe !== c) return
-    this.#probe = null
-    if (this.state !== 'closed') this.#nextProbe()
+    if (this.#inFlight === c) this.#inFlight = null
   }
 
   stop(): void {
     this.timers.cancel(this.#timer)
     this.#timer = undefined
-    this.#parked.clear()
-    this.#probe = null
+    this.#inFlight = null
   }
 
   #open(now: number): void {
@@ -90,16 +81,7 @@ export class Breaker {
     this.#timer = this.timers.set(() => {
       this.#timer = undefined
       this.#set('half-open')
-      if (this.#probe === null) this.#nextProbe()
     }, cooldown)
-  }
-
-  #nextProbe(): void {
-    const next = this.#parked.values().next().value
-    if (next === undefined) return
-    this.#parked.delete(next)
-    this.#probe = next
-    next.resume()
   }
 
   #set(state: CircuitState): void {

@@ -42,7 +42,7 @@ export interface ConnectionOwner {
   needsConnection(c: Connection): boolean
   /** Whether a caller is awaiting this connection (keeps a Node process alive during retries). */
   isAwaited(c: Connection): boolean
-  /** Whether an attempt may start now (circuit breaker); if not, the owner calls `resume()` later. */
+  /** Whether an attempt may start now (circuit breaker); if not, the connection waits another backoff delay. */
   mayAttempt(c: Connection): boolean
   onAttemptFailed(c: Connection): void
   onStateChange(c: Connection, prev: ConnectionState, next: ConnectionState): void
@@ -82,8 +82,6 @@ export class Connection {
   /** Bumped per attempt and at shutdown so late callbacks of an old socket are ignored. */
   #generation = 0
   #failure: Failure | undefined
-  /** Waiting for the circuit breaker's permission to attempt. */
-  #parked = false
   /** Whether the final `close` event (willReconnect: false) went out. */
   #closeEmitted = false
 
@@ -109,9 +107,9 @@ export class Connection {
     return (this.#socket?.bufferedAmount ?? 0) + this.#outbox.bytes
   }
 
-  /** Whether the connection waits to retry (backoff delay or circuit breaker), with no socket. */
+  /** Whether the connection waits out a backoff delay, with no socket. */
   get waitingToRetry(): boolean {
-    return this.#socket === null && (this.#timer !== undefined || this.#parked)
+    return this.#socket === null && this.#timer !== undefined && this.state !== 'closing'
   }
 
   /** First attempt. */
@@ -177,27 +175,23 @@ export class Connection {
 
   /** Retries now instead of waiting out the backoff (the browser came back online). */
   retryNow(): void {
-    if (this.#timer === undefined || this.#socket !== null || this.#parked) return
+    if (this.#timer === undefined || this.#socket !== null) return
     if (this.state !== 'connecting' && this.state !== 'reconnecting') return
     this.owner.timers.cancel(this.#timer)
     this.#timer = undefined
     this.#tryAttempt()
   }
 
-  /** The circuit breaker allows the attempt this connection was parked for. */
-  resume(): void {
-    if (!this.#parked || this.state === 'closing' || this.state === 'closed') return
-    this.#parked = false
-    this.#tryAttempt()
-  }
-
   #tryAttempt(): void {
     if (!this.owner.needsConnection(this)) return this.#finish(this.lastFailure)
-    if (!this.owner.mayAttempt(this)) {
-      this.#parked = true
-      return
-    }
-    void this.#attempt()
+    if (this.owner.mayAttempt(this)) return void this.#attempt()
+    // Another attempt to this failing origin is in flight: skip this turn, keep the same pace.
+    const policy = this.owner.options.reconnect
+    const delay = policy ? Math.round(backoffDelay(Math.max(1, this.attempt), policy, random)) : 1000
+    this.#timer = this.owner.timers.set(() => {
+      this.#timer = undefined
+      this.#tryAttempt()
+    }, Math.max(1, delay), this.owner.isAwaited(this))
   }
 
   async #attempt(): Promise<void> {
@@ -369,7 +363,6 @@ export class Connection {
     if (this.state === 'closed') return
     this.#generation++
     this.#stopTimers()
-    this.#parked = false
     if (failure) this.lastFailure = failure
     // Every connection ends with one final `close`, even one whose socket never opened.
     if (!this.#closeEmitted) this.#emitClose(failure ?? this.lastClose ?? { code: 1006, reason: '', wasClean: false }, false)

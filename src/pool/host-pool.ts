@@ -196,7 +196,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
 
   onAttemptFailed(c: Connection): void {
     this.#lastFailure = c.lastFailure
-    this.breaker.failure(now())
+    this.breaker.failure(c, now())
   }
 
   isAwaited(c: Connection): boolean {
