@@ -84,8 +84,10 @@ export class LatencyWindow {
   #next = 0
   count = 0
   max = 0
+  #summary: LatencySummary | null = null
 
   record(ms: number): void {
+    this.#summary = null
     if (this.#samples.length < WINDOW) this.#samples.push(ms)
     else {
       this.#samples[this.#next] = ms
@@ -95,11 +97,13 @@ export class LatencyWindow {
     if (ms > this.max) this.max = ms
   }
 
+  /** The summary; computed (a sort of the window) only after a new sample. */
   summary(): LatencySummary {
-    if (this.count === 0) return { count: 0, p50: null, p95: null, p99: null, max: null }
+    if (this.#summary !== null) return this.#summary
+    if (this.count === 0) return (this.#summary = { count: 0, p50: null, p95: null, p99: null, max: null })
     const sorted = this.#samples.slice().sort((a, b) => a - b)
     const at = (p: number) => round(sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)])
-    return { count: this.count, p50: at(50), p95: at(95), p99: at(99), max: round(this.max) }
+    return (this.#summary = { count: this.count, p50: at(50), p95: at(95), p99: at(99), max: round(this.max) })
   }
 }
 
@@ -120,6 +124,9 @@ export class StatsRecord {
   readonly acquireWait = new LatencyWindow()
   readonly connectTime = new LatencyWindow()
   circuit: 'closed' | 'open' | 'half-open' = 'closed'
+  /** This record's snapshot, rebuilt only after this record changed (or its cap did). */
+  #cached: HostStats | null = null
+  #cachedMax = NaN
 
   constructor(
     readonly registry: StatsRegistry,
@@ -133,7 +140,11 @@ export class StatsRecord {
   /** Adds `n` (may be negative, for gauges) here and in the totals. */
   add(field: CountField, n = 1): void {
     this.values[field] += n
-    if (this.parent) this.parent.values[field] += n
+    this.#cached = null
+    if (this.parent) {
+      this.parent.values[field] += n
+      this.parent.#cached = null
+    }
     this.registry.dirty = true
   }
 
@@ -146,29 +157,37 @@ export class StatsRecord {
     } else {
       v.messagesOut++; v.bytesOut += bytes; t.messagesOut++; t.bytesOut += bytes
     }
+    this.#cached = this.parent!.#cached = null
     this.registry.dirty = true
   }
 
   /** Sets the circuit state shown for this origin. */
   setCircuit(state: 'closed' | 'open' | 'half-open'): void {
     this.circuit = state
+    this.#cached = null
     this.registry.dirty = true
   }
 
   /** Records a latency sample here and in the totals. */
   latency(which: 'acquireWait' | 'connectTime', ms: number): void {
     this[which].record(ms)
-    this.parent?.[which].record(ms)
+    this.#cached = null
+    if (this.parent) {
+      this.parent[which].record(ms)
+      this.parent.#cached = null
+    }
     this.registry.dirty = true
   }
 
   snapshot(max: number): HostStats {
-    const s: HostStats = {
+    if (this.#cached !== null && this.#cachedMax === max) return this.#cached
+    this.#cachedMax = max
+    const s: HostStats = (this.#cached = {
       ...this.values,
       max: Number.isFinite(max) ? max : null,
       acquireWait: this.acquireWait.summary(),
       connectTime: this.connectTime.summary(),
-    }
+    })
     if (this.parent) s.circuit = this.circuit
     return s
   }

@@ -70,8 +70,9 @@ export class Connection {
   waiter: Waiter | null = null
   /** Opened to keep `minIdlePerHost` warm connections (host bookkeeping). */
   warm = false
-  /** Set while the connection sits in its host's idle set. */
+  /** The idle timer (lazy: may outlive a reuse; see HostPool) and when the connection last went idle. */
   idleTimer: TimerHandle | undefined
+  idleSince = 0
   readonly #outbox: Outbox
   #socket: WebSocketLike | null = null
   /** Whether the current socket reached open. */

@@ -136,7 +136,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
       if (!victim) break
       this.evict(victim, 'resize')
     }
-    for (const c of this.#idle.values()) if (c.idleTimer === undefined && this.#idle.size > minIdlePerHost) this.#armIdle(c)
+    for (const c of this.#idle.values()) if (c.idleTimer === undefined && this.#idle.size > minIdlePerHost) this.#armIdle(c, this.options.idleTimeout)
     this.dispatch()
     this.#topUp()
   }
@@ -281,9 +281,13 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     else if (c.lastUsed - c.createdAt >= maxLifetime) this.evict(c, 'lifetime')
     else if (this.#conns.size - this.#closing > this.ctx.limits.maxPerHost || this.ctx.overTotal()) this.evict(c, 'resize')
     else {
-      this.#makeIdle(c)
-      this.dispatch()
-      this.ctx.serveBlocked()
+      const head = this.#queue.peek()
+      if (head !== undefined && head.key === c.key) this.#grant(c, head) // hand-off: never idle
+      else {
+        this.#makeIdle(c)
+        this.dispatch()
+        this.ctx.serveBlocked()
+      }
     }
     this.ctx.checkDrained()
   }
@@ -371,16 +375,25 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
 
   #makeIdle(c: Connection): void {
     this.#idle.add(c)
+    c.idleSince = now()
     this.ctx.idleChanged(c, this, true)
     this.stats.add('idle')
-    this.#armIdle(c)
+    if (c.idleTimer === undefined) this.#armIdle(c, this.options.idleTimeout)
   }
 
-  #armIdle(c: Connection): void {
+  /**
+   * Idle timers are lazy: reuse does not cancel them (an acquire/release cycle costs no timer
+   * operation); when one fires it checks whether the connection has really been idle that long,
+   * and re-arms for the remainder if it was reused meanwhile.
+   */
+  #armIdle(c: Connection, ms: number): void {
     c.idleTimer = this.timers.set(() => {
       c.idleTimer = undefined
-      if (this.#idle.size > this.ctx.limits.minIdlePerHost) this.evict(c, 'idle')
-    }, this.options.idleTimeout)
+      if (!this.#idle.has(c)) return // in use: its next release re-arms
+      const left = this.options.idleTimeout - (now() - c.idleSince)
+      if (left > 0) this.#armIdle(c, left)
+      else if (this.#idle.size > this.ctx.limits.minIdlePerHost) this.evict(c, 'idle')
+    }, ms)
   }
 
   #unIdle(c: Connection): boolean {
@@ -392,8 +405,6 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
   #afterUnIdle(c: Connection): void {
     this.ctx.idleChanged(c, this, false)
     this.stats.add('idle', -1)
-    this.timers.cancel(c.idleTimer)
-    c.idleTimer = undefined
   }
 
   #warming(): number {
