@@ -51,6 +51,12 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     this.ctx.emitter.emit(type, event)
   }
 
+  /** A lease on an idle connection for `key`, if there is one (the synchronous fast path). */
+  acquireIdle(key: string): Lease | undefined {
+    const c = this.#takeIdle(key)
+    return c === undefined ? undefined : this.#lease(c, 0)
+  }
+
   /** Serves `w` now from an idle connection, or opens one, or queues it. */
   acquire(w: Waiter): void {
     this.stats.add('pending')
@@ -269,7 +275,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
   release(lease: Lease, c: Connection): void {
     if (c.lease !== lease) return
     c.lease = null
-    c.lastUsed = now()
+    const t = (c.lastUsed = now())
     this.stats.add('active', -1)
     if (this.ctx.emitter.has('release')) this.emit('release', c.ref)
     const { maxUses, maxLifetime } = this.options
@@ -284,7 +290,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
       const head = this.#queue.peek()
       if (head !== undefined && head.key === c.key) this.#grant(c, head) // hand-off: never idle
       else {
-        this.#makeIdle(c)
+        this.#makeIdle(c, t)
         this.dispatch()
         this.ctx.serveBlocked()
       }
@@ -337,17 +343,20 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
 
   #grant(c: Connection, w: Waiter): void {
     this.#settle(w)
+    w.resolve(this.#lease(c, now() - w.start))
+  }
+
+  #lease(c: Connection, wait: number): Lease {
     c.uses++
     c.warm = false
     const lease = new Lease(c, this)
     c.lease = lease
     this.stats.add('active')
-    const wait = now() - w.start
     this.stats.latency('acquireWait', wait)
     if (this.ctx.emitter.has('acquire')) this.emit('acquire', { ...c.ref, wait })
-    if (this.#mru?.key !== w.key) this.#mru = { url: w.url, key: w.key, protocols: w.protocols }
-    w.resolve(lease)
+    if (this.#mru?.key !== c.key) this.#mru = { url: c.url, key: c.key, protocols: c.protocols }
     if (this.ctx.limits.minIdlePerHost > 0) this.#topUp()
+    return lease
   }
 
   #settle(w: Waiter): void {
@@ -373,9 +382,9 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     return undefined
   }
 
-  #makeIdle(c: Connection): void {
+  #makeIdle(c: Connection, t = now()): void {
     this.#idle.add(c)
-    c.idleSince = now()
+    c.idleSince = t
     this.ctx.idleChanged(c, this, true)
     this.stats.add('idle')
     if (c.idleTimer === undefined) this.#armIdle(c, this.options.idleTimeout)

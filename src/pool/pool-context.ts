@@ -8,11 +8,12 @@ import type { WebSocketConstructor } from '../core/socket.js'
 import { StatsRegistry } from '../core/stats.js'
 import type { PoolUrl } from '../core/url.js'
 import type { WaitNode } from '../core/wait-queue.js'
-import { now, Timers, type TimerHandle } from '../runtime/clock.js'
+import { now, Timers } from '../runtime/clock.js'
 import { onOnline } from '../runtime/environment.js'
 import { resolveWebSocket } from '../runtime/transport.js'
 import type { Connection } from './connection.js'
 import { Emitter, type PoolEvents } from './events.js'
+import { Deadlines, type DeadlineNode } from './deadlines.js'
 import { HostPool } from './host-pool.js'
 import type { Lease } from './lease.js'
 
@@ -30,7 +31,7 @@ export interface Waiter {
   node: WaitNode<Waiter> | null
   conn: Connection | null
   settled: boolean
-  timer: TimerHandle | undefined
+  deadline: DeadlineNode | null
   onAbort: (() => void) | undefined
 }
 
@@ -43,6 +44,7 @@ export interface Limits {
 
 export class PoolContext {
   readonly timers = new Timers()
+  readonly deadlines = new Deadlines(this.timers)
   readonly emitter = new Emitter<PoolEvents>()
   readonly registry = new StatsRegistry()
   readonly ctor: WebSocketConstructor
@@ -88,7 +90,7 @@ export class PoolContext {
 
   /** Starts the waiter's deadline and abort listener. */
   arm(w: Waiter, host: HostPool): void {
-    if (w.timeout !== Infinity) w.timer = this.timers.set(() => this.#timedOut(w, host), w.timeout, true)
+    if (w.timeout !== Infinity) w.deadline = this.deadlines.add(w.timeout, w.start, () => this.#timedOut(w, host))
     if (w.signal) {
       const signal = w.signal
       w.onAbort = () => host.abandon(w, signal.reason)
@@ -97,8 +99,10 @@ export class PoolContext {
   }
 
   disarm(w: Waiter): void {
-    this.timers.cancel(w.timer)
-    w.timer = undefined
+    if (w.deadline !== null) {
+      this.deadlines.remove(w.deadline)
+      w.deadline = null
+    }
     if (w.onAbort) {
       w.signal!.removeEventListener('abort', w.onAbort)
       w.onAbort = undefined
@@ -106,7 +110,7 @@ export class PoolContext {
   }
 
   #timedOut(w: Waiter, host: HostPool): void {
-    w.timer = undefined
+    w.deadline = null
     const waited = Math.round(now() - w.start)
     const f = host.lastFailureFor(w)
     const last = f

@@ -75,12 +75,16 @@ export class WebSocketPool {
         }
       }
       const key = protocols.length === 0 ? parsed.href : `${parsed.href}\n${protocols.join(',')}`
+      const host = ctx.host(parsed.origin)
+      // Fast path: an idle connection for this URL is handed out without a waiter.
+      const lease = host.acquireIdle(key)
+      if (lease !== undefined) return Promise.resolve(lease)
       return new Promise<Lease>((resolve, reject) => {
         const w: Waiter = {
           url: parsed, key, protocols, priority, start: now(), timeout, signal, resolve, reject,
-          node: null, conn: null, settled: false, timer: undefined, onAbort: undefined,
+          node: null, conn: null, settled: false, deadline: null, onAbort: undefined,
         }
-        ctx.host(parsed.origin).acquire(w)
+        host.acquire(w)
       })
     } catch (error) {
       return Promise.reject(error)

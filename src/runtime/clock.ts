@@ -49,6 +49,13 @@ export class Timers {
     this.#live.delete(handle)
   }
 
+  /** Lets a pending timer keep a Node process alive, or not (no-op elsewhere). */
+  keepAlive(handle: TimerHandle, on: boolean): void {
+    const h = handle as { ref?: () => void; unref?: () => void }
+    if (on) h.ref?.()
+    else h.unref?.()
+  }
+
   /** Number of pending timers (for leak checks). */
   get size(): number {
     return this.#live.size
