@@ -4,7 +4,9 @@
 //   tsx bench/run.ts [--quick] [--only 1,3,8] [--trials N] [--cpu-prof] [--contender NAME]
 // --cpu-prof writes V8 profiles to bench/profiles/bench<N>/ (summarise with profile-summary.ts);
 // --contender runs only the contenders whose name contains NAME (for clean profiles).
-import { mkdirSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -89,8 +91,38 @@ function metricRows(m: Metric): string[][] {
   return rows
 }
 
+/**
+ * Freeze the build under test: other processes may rebuild `dist/` while a long run is under
+ * way, so the workers load a copy taken now (under node_modules/.cache, removed at exit).
+ * Returns a description of the build for the report header.
+ */
+function snapshotBuild(): string {
+  const root = path.resolve(here, '..')
+  let commit = 'unknown commit'
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).trim()
+    if (dirty) commit += ' + uncommitted src changes'
+  } catch {
+    // not a git checkout
+  }
+  if (process.env.WSPOOL_DIST) return `WSPOOL_DIST=${process.env.WSPOOL_DIST}`
+  const dist = path.join(root, 'dist')
+  if (!existsSync(path.join(dist, 'index.js'))) return `no build (${commit})`
+  const snap = path.join(root, 'node_modules', '.cache', 'wspool-bench', `dist-${process.pid}`)
+  rmSync(snap, { recursive: true, force: true })
+  mkdirSync(path.dirname(snap), { recursive: true })
+  cpSync(dist, snap, { recursive: true })
+  process.on('exit', () => rmSync(snap, { recursive: true, force: true }))
+  process.env.WSPOOL_DIST = path.join(snap, 'index.js')
+  process.env.WSPOOL_BROWSER_DIST = path.join(snap, 'browser.js')
+  const hash = createHash('sha256').update(readFileSync(path.join(snap, 'index.js'))).digest('hex').slice(0, 12)
+  return `${commit}, dist/index.js sha256 ${hash}`
+}
+
 async function main(): Promise<void> {
   const started = new Date()
+  const build = snapshotBuild()
   const results: BenchResult[] = []
   const failures: string[] = []
   process.stderr.write(`wspool bench: ${quick ? 'quick' : 'full'} run of benchmarks ${benches.join(', ')}\n`)
@@ -114,7 +146,7 @@ async function main(): Promise<void> {
 
   const out: string[] = []
   out.push('', `## wspool benchmarks (${quick ? 'quick smoke run, not for publishing' : 'full run'})`, '')
-  out.push(`Date: ${started.toISOString()}  Machine: ${machine}  Command: \`${command}\`  Trials: ${trials} (interleaved, order reversed on alternate trials)  Wall time: ${secs.toFixed(0)} s`, '')
+  out.push(`Date: ${started.toISOString()}  Machine: ${machine}  Command: \`${command}\`  Trials: ${trials} (interleaved, order reversed on alternate trials)  Wall time: ${secs.toFixed(0)} s  Build: ${build}`, '')
   out.push(mdTable(['#', 'metric', 'contender', 'median (min..max)', 'paired vs baseline, same run'], rows), '')
   out.push('### Goals (issue 4)', '')
   out.push(mdTable(['#', 'goal', 'measured: median (min..max)', 'verdict'], goalRows), '')

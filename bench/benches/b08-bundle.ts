@@ -24,7 +24,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     { name: 'generic-pool', contents: `export * from 'generic-pool'` },
     { name: 'tarn', contents: `export * from 'tarn'` },
   ]
-  const browserDist = path.join(ctx.root, 'dist', 'browser.js')
+  // the run's frozen copy of dist/ when there is one (see run.ts), else dist/ itself
+  const browserDist = process.env.WSPOOL_BROWSER_DIST ?? path.join(ctx.root, 'dist', 'browser.js')
   if (existsSync(browserDist)) {
     entries.unshift({ name: 'wspool (dist/browser.js)', contents: `export * from ${JSON.stringify(browserDist)}` })
   } else notes.push('wspool dist/browser.js missing (run `npm run build`)')
