@@ -112,15 +112,16 @@ const round = (ms: number) => Math.round(ms * 1000) / 1000
 /** The numeric fields of {@link HostStats} that are counted (not the cap or summaries). */
 export type CountField = Exclude<keyof HostStats, 'max' | 'acquireWait' | 'connectTime' | 'circuit'>
 
-const FIELDS: readonly CountField[] = [
-  'connections', 'open', 'connecting', 'reconnecting', 'active', 'idle', 'pending',
-  'created', 'closed', 'reconnects', 'errors', 'timeouts', 'rejected', 'dropped',
-  'messagesIn', 'messagesOut', 'bytesIn', 'bytesOut',
-]
+/** Fixed-shape counters: every record has the same hidden class, so updates stay fast. */
+class Counters implements Record<CountField, number> {
+  connections = 0; open = 0; connecting = 0; reconnecting = 0; active = 0; idle = 0; pending = 0
+  created = 0; closed = 0; reconnects = 0; errors = 0; timeouts = 0; rejected = 0; dropped = 0
+  messagesIn = 0; messagesOut = 0; bytesIn = 0; bytesOut = 0
+}
 
 /** Mutable figures of one origin (or of the totals, which have no parent). */
 export class StatsRecord {
-  readonly values: Record<CountField, number>
+  readonly values = new Counters()
   readonly acquireWait = new LatencyWindow()
   readonly connectTime = new LatencyWindow()
   circuit: 'closed' | 'open' | 'half-open' = 'closed'
@@ -131,11 +132,7 @@ export class StatsRecord {
   constructor(
     readonly registry: StatsRegistry,
     readonly parent: StatsRecord | null,
-  ) {
-    const values = {} as Record<CountField, number>
-    for (const f of FIELDS) values[f] = 0
-    this.values = values
-  }
+  ) {}
 
   /** Adds `n` (may be negative, for gauges) here and in the totals. */
   add(field: CountField, n = 1): void {
@@ -145,6 +142,32 @@ export class StatsRecord {
       this.parent.values[field] += n
       this.parent.#cached = null
     }
+    this.registry.dirty = true
+  }
+
+  /** Moves the `active` gauge: the acquire/release hot path, kept to named increments. */
+  active(n: number): void {
+    this.values.active += n
+    this.parent!.values.active += n
+    this.#touch()
+  }
+
+  /** Moves the `idle` gauge (hot path). */
+  idle(n: number): void {
+    this.values.idle += n
+    this.parent!.values.idle += n
+    this.#touch()
+  }
+
+  /** Moves the `pending` gauge (hot path). */
+  pending(n: number): void {
+    this.values.pending += n
+    this.parent!.values.pending += n
+    this.#touch()
+  }
+
+  #touch(): void {
+    this.#cached = this.parent!.#cached = null
     this.registry.dirty = true
   }
 

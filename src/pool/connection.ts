@@ -16,6 +16,7 @@ import { now, random, type TimerHandle, type Timers } from '../runtime/clock.js'
 import { abortSocket, byteLength, openSocket } from '../runtime/transport.js'
 import type { DropReason, PoolEvents } from './events.js'
 import { Heartbeat } from './heartbeat.js'
+import type { IdleSet } from './idle-set.js'
 import type { Lease } from './lease.js'
 import { Outbox } from './outbox.js'
 import type { Waiter } from './pool-context.js'
@@ -60,6 +61,7 @@ export class Connection {
   /** Retries since the last stable open (reset after `minUptime`). */
   attempt = 0
   uses = 0
+  /** `now()` readings: creation, last release, last open. */
   readonly createdAt = now()
   openedAt = 0
   lastUsed = 0
@@ -73,6 +75,10 @@ export class Connection {
   /** The idle timer (lazy: may outlive a reuse; see HostPool) and when the connection last went idle. */
   idleTimer: TimerHandle | undefined
   idleSince = 0
+  /** Links of the idle set's age order (see IdleSet). */
+  idleIn: IdleSet | null = null
+  idlePrev: Connection | null = null
+  idleNext: Connection | null = null
   readonly #outbox: Outbox
   #socket: WebSocketLike | null = null
   /** Whether the current socket reached open. */

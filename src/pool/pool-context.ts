@@ -167,9 +167,18 @@ export class PoolContext {
     this.#closingCount += n
   }
 
+  /** Tracks the global LRU of idle connections; only needed (and kept) while `maxTotal` is finite. */
   idleChanged(c: Connection, host: HostPool, added: boolean): void {
+    if (this.limits.maxTotal === Infinity) return
     if (added) this.#idle.set(c, host)
     else this.#idle.delete(c)
+  }
+
+  /** `maxTotal` changed between unlimited and finite: rebuild (or drop) the global idle LRU. */
+  trackIdle(): void {
+    this.#idle.clear()
+    if (this.limits.maxTotal === Infinity) return
+    for (const h of this.hosts.values()) for (const c of h.idleConnections()) this.#idle.set(c, h)
   }
 
   /** A connection is gone: serve its origin, then origins waiting for global room. */

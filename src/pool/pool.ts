@@ -137,7 +137,9 @@ export class WebSocketPool {
       minIdlePerHost: o.minIdlePerHost === undefined ? ctx.limits.minIdlePerHost : count('minIdlePerHost', o.minIdlePerHost, 0, false),
     }
     checkMinIdle(next.minIdlePerHost, next.maxPerHost)
+    const tracking = ctx.limits.maxTotal !== Infinity
     Object.assign(ctx.limits, next)
+    if (tracking !== (next.maxTotal !== Infinity)) ctx.trackIdle()
     ctx.registry.invalidate()
     if (ctx.closing) return
     ctx.shrinkTotal()

@@ -11,10 +11,15 @@
 /** An opaque timer handle. */
 export type TimerHandle = ReturnType<typeof setTimeout>
 
-/** Milliseconds from an arbitrary origin, monotonic where the runtime allows. */
+let clock: (() => number) | undefined
+
+/** Milliseconds from an arbitrary origin, monotonic and sub-ms where the runtime allows (latencies). */
 export function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now()
+  // Chosen on first use, not at import time; bound once so each call is a plain call.
+  clock ??= typeof performance !== 'undefined' ? performance.now.bind(performance) : Date.now
+  return clock()
 }
+
 
 /** A uniform random number in [0, 1): the jitter source. */
 export function random(): number {
