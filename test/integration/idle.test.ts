@@ -115,6 +115,51 @@ describe('minIdlePerHost', () => {
   })
 })
 
+describe('an idle connection that drops while a waiter for its URL is queued', () => {
+  // Set-up: /a's connection goes idle while the head of the queue wants /b and the origin cannot
+  // make room (its other connections are already closing), so a waiter for /a queues behind it.
+  // The /b waiter then aborts, and the server drops every socket.
+  async function scenario() {
+    const server = await startServer()
+    const pool = newPool({ maxPerHost: 3, breaker: false, reconnect: { initialDelay: 50, jitter: 0 } })
+    const a = await pool.acquire(`${server.url}/a`)
+    const x = await pool.acquire(`${server.url}/x`)
+    const y = await pool.acquire(`${server.url}/y`)
+    const controller = new AbortController()
+    const headForB = pool.acquire(`${server.url}/b`, { signal: controller.signal }).catch(() => 'aborted')
+    x.destroy()
+    y.destroy()
+    const waiterForA = pool.acquire(`${server.url}/a`)
+    a.release()
+    controller.abort()
+    expect(await headForB).toBe('aborted')
+    return { server, pool, a, waiterForA }
+  }
+
+  it('the waiter for /a is served from the idle /a connection once it is at the head', async () => {
+    const { waiterForA, a } = await scenario()
+    const lease = await waiterForA
+    expect(lease.id).toBe(a.id)
+    expect(lease.state).toBe('open')
+    lease.release()
+  })
+
+  it('a connection is never leased twice, and never both idle and leased', async () => {
+    const { server, pool, waiterForA } = await scenario()
+    server.dropAll()
+    const first = await waiterForA
+    expect(first.state).toBe('open')
+    const host = () => pool.stats().hosts[server.url]
+    const idleWhileLeased = host().active + host().idle - host().connections
+    const second = await pool.acquire(`${server.url}/a`, { timeout: 2000 })
+    expect(second.id, 'the same connection was leased twice').not.toBe(first.id) // first still holds it
+    expect(idleWhileLeased, 'a leased connection is also counted idle').toBeLessThanOrEqual(0)
+    expect(host()).toMatchObject({ active: 2, idle: 0 })
+    first.release()
+    second.release()
+  })
+})
+
 describe('recycling', () => {
   it('maxLifetime: a connection older than maxLifetime is closed when released (evict lifetime)', async () => {
     const server = await startServer()
