@@ -180,8 +180,14 @@ export class StatsRecord {
     } else {
       v.messagesOut++; v.bytesOut += bytes; t.messagesOut++; t.bytesOut += bytes
     }
-    this.#cached = this.parent!.#cached = null
-    this.registry.dirty = true
+    // No cache invalidation here: snapshots compare the message counters instead (see `fresh`).
+  }
+
+  /** Whether the cached snapshot still matches (message counters move without invalidating it). */
+  #fresh(max: number): boolean {
+    const c = this.#cached
+    const v = this.values
+    return c !== null && this.#cachedMax === max && c.messagesIn === v.messagesIn && c.messagesOut === v.messagesOut
   }
 
   /** Sets the circuit state shown for this origin. */
@@ -202,8 +208,13 @@ export class StatsRecord {
     this.registry.dirty = true
   }
 
+  /** Whether this record changed since its last snapshot. */
+  changed(max: number): boolean {
+    return !this.#fresh(max)
+  }
+
   snapshot(max: number): HostStats {
-    if (this.#cached !== null && this.#cachedMax === max) return this.#cached
+    if (this.#fresh(max)) return this.#cached!
     this.#cachedMax = max
     const s: HostStats = (this.#cached = {
       ...this.values,
@@ -236,7 +247,7 @@ export class StatsRegistry {
 
   /** The current snapshot; the same object until a figure changes. */
   snapshot(maxPerHost: number, maxTotal: number): PoolStats {
-    if (this.dirty || this.#cached === null) {
+    if (this.dirty || this.#cached === null || this.totals.changed(maxTotal)) {
       const hosts: Record<string, HostStats> = {}
       for (const [origin, rec] of this.#hosts) hosts[origin] = rec.snapshot(maxPerHost)
       this.#cached = { totals: this.totals.snapshot(maxTotal), hosts }

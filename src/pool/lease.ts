@@ -84,8 +84,8 @@ export class Lease {
    * @throws PoolError `ERR_LEASE_RELEASED`, `ERR_LEASE_CLOSED`, `ERR_BUFFER_FULL`, `ERR_INVALID_ARGUMENT`
    */
   send(data: SendData): void {
-    this.#check('send')
-    if (!isSendData(data)) {
+    if (this.#ended !== null) this.#check('send')
+    if (typeof data !== 'string' && !isSendData(data)) {
       throw new PoolError('ERR_INVALID_ARGUMENT', `Expected \`data\` to be a string, ArrayBuffer, typed array or Blob, got ${data === null ? 'null' : typeof data}`, { origin: this.origin })
     }
     this.#conn.send(data)
