@@ -48,6 +48,8 @@ export interface ConnectionOwner {
   onAttemptFailed(c: Connection): void
   onStateChange(c: Connection, prev: ConnectionState, next: ConnectionState): void
   onOpen(c: Connection, reopened: boolean): void
+  /** An open socket closed unexpectedly (before any decision to retry). */
+  onDropped(c: Connection): void
   /** Final: the connection is gone; `failure` is set when it ended because connecting gave up. */
   onClosed(c: Connection, failure: Failure | undefined): void
 }
@@ -72,6 +74,8 @@ export class Connection {
   waiter: Waiter | null = null
   /** Opened to keep `minIdlePerHost` warm connections (host bookkeeping). */
   warm = false
+  /** It was idle when its socket dropped (host bookkeeping: top up after it). */
+  droppedIdle = false
   /** The idle timer (lazy: may outlive a reuse; see HostPool) and when the connection last went idle. */
   idleTimer: TimerHandle | undefined
   idleSince = 0
@@ -311,6 +315,7 @@ export class Connection {
 
   /** An open socket closed without being asked to. */
   #dropped(failure: Failure): void {
+    this.owner.onDropped(this)
     const { reconnect } = this.owner.options
     if (reconnect && now() - this.openedAt >= reconnect.minUptime) this.attempt = 0
     const retry = this.#mayRetry(failure)

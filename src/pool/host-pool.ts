@@ -95,8 +95,10 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
   abandon(w: Waiter, error: unknown): void {
     if (w.settled) return
     const c = w.conn
+    const wasHead = w.node !== null && this.#queue.peek() === w
     this.#settle(w)
     w.reject(error)
+    if (wasHead) this.dispatch() // the new head may be servable at once (an idle connection for it)
     if (c && c.waiter === w) {
       c.waiter = null
       if (c.waitingToRetry && !this.needsConnection(c)) c.shutdown()
@@ -243,8 +245,13 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     this.ctx.serveBlocked()
   }
 
+  /** A dropped idle connection leaves the idle set at once: it may be handed to a waiter next. */
+  onDropped(c: Connection): void {
+    if (this.#unIdle(c)) c.droppedIdle = true
+  }
+
   onClosed(c: Connection, failure: Failure | undefined): void {
-    const wasIdle = this.#unIdle(c)
+    const wasIdle = this.#unIdle(c) || c.droppedIdle
     this.#conns.delete(c)
     this.breaker.forget(c)
     this.stats.add('connections', -1)
