@@ -83,7 +83,8 @@ export class Connection {
   idleIn: IdleSet | null = null
   idlePrev: Connection | null = null
   idleNext: Connection | null = null
-  readonly #outbox: Outbox
+  /** Created on the first message sent while not open (most connections never need one). */
+  #outbox: Outbox | null = null
   #socket: WebSocketLike | null = null
   /** Whether the current socket reached open. */
   #socketOpen = false
@@ -103,7 +104,6 @@ export class Connection {
     readonly protocols: readonly string[],
     readonly owner: ConnectionOwner,
   ) {
-    this.#outbox = new Outbox(owner.options.buffer.maxMessages, owner.options.buffer.maxBytes)
   }
 
   get ref() {
@@ -115,7 +115,7 @@ export class Connection {
   }
 
   get bufferedAmount(): number {
-    return (this.#socket?.bufferedAmount ?? 0) + this.#outbox.bytes
+    return (this.#socket?.bufferedAmount ?? 0) + (this.#outbox?.bytes ?? 0)
   }
 
   /** Whether the connection waits out a backoff delay, with no socket. */
@@ -139,15 +139,18 @@ export class Connection {
     if (this.state === 'closing' || this.state === 'closed') {
       throw new PoolError('ERR_LEASE_CLOSED', `Cannot send: the connection to ${this.url.redacted} is closed`, this.#details())
     }
+    const { maxMessages, maxBytes } = this.owner.options.buffer
+    this.#outbox ??= new Outbox(maxMessages, maxBytes)
     this.#outbox.push(data, byteLength(data), this.url.redacted, this.#details())
   }
 
   /** Discards buffered messages and reports them (`drop` event, stats). */
   dropBuffer(reason: DropReason): void {
-    const count = this.#outbox.length
-    if (count === 0) return
-    const bytes = this.#outbox.bytes
-    this.#outbox.take()
+    const outbox = this.#outbox
+    if (outbox === null || outbox.length === 0) return
+    const count = outbox.length
+    const bytes = outbox.bytes
+    outbox.take()
     this.owner.stats.add('dropped', count)
     this.owner.emit('drop', { ...this.ref, count, bytes, reason })
   }
@@ -231,6 +234,7 @@ export class Connection {
     const startedAt = now()
     this.#listen(socket, gen)
     socket.onopen = () => {
+      socket.onopen = null // frees this attempt's closure context for the socket's lifetime
       if (gen !== this.#generation) return
       this.owner.timers.cancel(this.#timer)
       this.#timer = undefined
@@ -297,7 +301,7 @@ export class Connection {
     this.openedAt = now()
     this.lastFailure = undefined
     this.#setState('open')
-    for (const data of this.#outbox.take()) {
+    for (const data of this.#outbox?.take() ?? []) {
       socket.send(data)
       this.owner.stats.message(false, byteLength(data))
     }
