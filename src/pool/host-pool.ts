@@ -45,7 +45,6 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
   get ctor() { return this.ctx.ctor }
   get live(): number { return this.#conns.size }
   get queued(): number { return this.#queue.size }
-  get idleCount(): number { return this.#idle.size }
 
   emit<K extends keyof PoolEvents>(type: K, event: PoolEvents[K]): void {
     this.ctx.emitter.emit(type, event)
@@ -166,11 +165,6 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     return this.#idle.values()
   }
 
-  /** The least recently used idle connection (for the global cap). */
-  oldestIdle(): Connection | undefined {
-    return this.#idle.oldest()
-  }
-
   /** Pool close: rejects every waiter and closes every connection. */
   closeAll(error: () => PoolError): void {
     for (const w of this.#queue.drain()) {
@@ -221,8 +215,8 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     const to = GAUGE[next]
     if (from) this.stats.add(from, -1)
     if (to) this.stats.add(to, 1)
-    if (next === 'closing') this.ctx.closingDelta(this, 1)
-    if (prev === 'closing') this.ctx.closingDelta(this, -1)
+    if (next === 'closing') this.ctx.closingDelta(1)
+    if (prev === 'closing') this.ctx.closingDelta(-1)
     this.#closing += (next === 'closing' ? 1 : 0) - (prev === 'closing' ? 1 : 0)
   }
 

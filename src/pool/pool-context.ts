@@ -84,10 +84,6 @@ export class PoolContext {
     return ++this.#nextId
   }
 
-  get live(): number {
-    return this.#live
-  }
-
   /** Starts the waiter's deadline and abort listener. */
   arm(w: Waiter, host: HostPool): void {
     if (w.timeout !== Infinity) w.deadline = this.deadlines.add(w.timeout, w.start, () => this.#timedOut(w, host))
@@ -163,7 +159,7 @@ export class PoolContext {
     this.#live += n
   }
 
-  closingDelta(_host: HostPool, n: number): void {
+  closingDelta(n: number): void {
     this.#closingCount += n
   }
 
