@@ -32,6 +32,11 @@ export interface Failure {
   error?: Error
 }
 
+/** `connect ECONNREFUSED 127.0.0.1:1 (close code 1006)`: a failure as error messages quote it. */
+export function describeFailure(f: Failure): string {
+  return `${f.error?.message ?? 'connection closed'} (close code ${f.code}${f.reason ? `, reason "${f.reason}"` : ''})`
+}
+
 /** What a connection needs from its owner. */
 export interface ConnectionOwner {
   readonly options: ResolvedOptions

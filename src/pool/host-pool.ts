@@ -10,7 +10,7 @@ import type { PoolUrl } from '../core/url.js'
 import { WaitQueue } from '../core/wait-queue.js'
 import { now, random, type TimerHandle } from '../runtime/clock.js'
 import { Breaker } from './breaker.js'
-import { Connection, type ConnectionOwner, type ConnectionState, type Failure } from './connection.js'
+import { Connection, describeFailure, type ConnectionOwner, type ConnectionState, type Failure } from './connection.js'
 import type { EvictReason, PoolEvents } from './events.js'
 import { IdleSet } from './idle-set.js'
 import { Lease, type LeaseOwner } from './lease.js'
@@ -258,7 +258,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
       const f = failure ?? c.lastFailure
       this.abandon(w, this.ctx.closing
         ? this.ctx.closedError(this.origin)
-        : new PoolError('ERR_CONNECT_FAILED', `Could not connect to ${c.url.redacted}: ${f?.error?.message ?? 'connection closed'}${f ? ` (close code ${f.code}${f.reason ? `, reason "${f.reason}"` : ''})` : ''}`, {
+        : new PoolError('ERR_CONNECT_FAILED', `Could not connect to ${c.url.redacted}: ${f ? describeFailure(f) : 'connection closed'}`, {
           origin: this.origin, url: c.url.redacted, cause: f?.error, closeCode: f?.code, closeReason: f?.reason,
         }))
     }

@@ -11,7 +11,7 @@ import type { WaitNode } from '../core/wait-queue.js'
 import { now, Timers } from '../runtime/clock.js'
 import { onOnline } from '../runtime/environment.js'
 import { resolveWebSocket } from '../runtime/transport.js'
-import type { Connection } from './connection.js'
+import { describeFailure, type Connection } from './connection.js'
 import { Emitter, type PoolEvents } from './events.js'
 import { Deadlines, type DeadlineNode } from './deadlines.js'
 import { HostPool } from './host-pool.js'
@@ -110,7 +110,7 @@ export class PoolContext {
     const waited = Math.round(now() - w.start)
     const f = host.lastFailureFor(w)
     const last = f
-      ? `; last connection attempt failed: ${f.error?.message ?? 'closed'} (close code ${f.code}${f.reason ? `, reason "${f.reason}"` : ''})`
+      ? `; last connection attempt failed: ${describeFailure(f)}`
       : w.conn ? '; the connection is still opening' : `; ${host.queued} acquires queued, ${host.live} connections live (maxPerHost ${this.limits.maxPerHost})`
     const error = new PoolError('ERR_ACQUIRE_TIMEOUT', `Timed out after ${waited} ms (acquireTimeout ${w.timeout} ms) acquiring a connection to ${w.url.redacted}${last}`, {
       origin: w.url.origin, url: w.url.redacted, cause: f?.error, closeCode: f?.code, closeReason: f?.reason,
