@@ -13,18 +13,8 @@ import { describe, expect, it } from 'vitest'
 import WS from 'ws'
 import { PoolError } from '../../src/index.js'
 import { delay, eventually, newPool, startServer, trackSockets, type Lease } from '../helpers/harness.js'
+import { prng } from '../helpers/prng.js'
 
-/** mulberry32: a tiny seeded PRNG, so a failure can be replayed with the same seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const EXPECTED_FAILURES = new Set(['ERR_ACQUIRE_TIMEOUT', 'ERR_QUEUE_FULL', 'ERR_LEASE_CLOSED', 'ERR_BUFFER_FULL'])
 

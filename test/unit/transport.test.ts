@@ -5,18 +5,8 @@
 import { describe, expect, it } from 'vitest'
 import { abortSocket, byteLength, isNodeWs, openSocket, resolveWebSocket, utf8Length } from '../../src/runtime/transport.js'
 import type { WebSocketConstructor } from '../../src/core/socket.js'
+import { prng } from '../helpers/prng.js'
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const textCases: Array<[string, string, number]> = [
   ['empty', '', 0],

@@ -4,18 +4,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { WaitQueue, type WaitNode } from '../../src/core/wait-queue.js'
+import { prng } from '../helpers/prng.js'
 
-/** mulberry32: small deterministic PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 describe('WaitQueue basics', () => {
   it('is empty at first', () => {
