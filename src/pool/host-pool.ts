@@ -3,34 +3,31 @@
  * Waiters are served in priority order, FIFO within a priority; a waiter leaves the queue when a
  * connection is opened for it, and is granted a lease once that connection is open.
  */
-import { backoffDelay } from '../core/backoff.js'
 import { PoolError } from '../core/errors.js'
 import type { StatsRecord } from '../core/stats.js'
 import type { PoolUrl } from '../core/url.js'
 import { WaitQueue } from '../core/wait-queue.js'
-import { now, random, type TimerHandle } from '../runtime/clock.js'
+import { now } from '../runtime/clock.js'
 import { Breaker } from './breaker.js'
 import { Connection, describeFailure, type ConnectionOwner, type ConnectionState, type Failure } from './connection.js'
 import type { EvictReason, PoolEvents } from './events.js'
 import { IdleSet } from './idle-set.js'
 import { Lease, type LeaseOwner } from './lease.js'
+import { WarmSet, type WarmHost } from './warm-set.js'
 import type { PoolContext, Waiter } from './pool-context.js'
 
 const GAUGE: Partial<Record<ConnectionState, 'connecting' | 'open' | 'reconnecting'>> = {
   connecting: 'connecting', open: 'open', reconnecting: 'reconnecting',
 }
 
-export class HostPool implements ConnectionOwner, LeaseOwner {
+export class HostPool implements ConnectionOwner, LeaseOwner, WarmHost {
   readonly stats: StatsRecord
   readonly #queue = new WaitQueue<Waiter>()
   readonly #idle = new IdleSet()
   readonly #conns = new Set<Connection>()
   #closing = 0
   #dispatching = false
-  /** The most recently acquired URL: where warm connections go. */
-  #mru: { url: PoolUrl; key: string; protocols: readonly string[] } | undefined
-  #topUpFailures = 0
-  #topUpTimer: TimerHandle | undefined
+  readonly #warm = new WarmSet(this)
   #lastFailure: Failure | undefined
 
   readonly breaker: Breaker
@@ -45,6 +42,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
   get ctor() { return this.ctx.ctor }
   get live(): number { return this.#conns.size }
   get queued(): number { return this.#queue.size }
+  get idleCount(): number { return this.#idle.size }
 
   emit<K extends keyof PoolEvents>(type: K, event: PoolEvents[K]): void {
     this.ctx.emitter.emit(type, event)
@@ -62,7 +60,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     const c = this.#takeIdle(w.key)
     if (c) return this.#grant(c, w)
     if (!this.breaker.allowsAcquire()) return this.#rejectOpenCircuit(w)
-    if (this.#queue.size === 0 && this.#hasRoom()) {
+    if (this.#queue.size === 0 && this.hasRoom()) {
       this.ctx.arm(w, this)
       return this.#connectFor(w)
     }
@@ -122,7 +120,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
           this.#grant(c, w)
           continue
         }
-        if (!this.#hasRoom()) {
+        if (!this.hasRoom()) {
           this.#makeRoom()
           break
         }
@@ -145,7 +143,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     }
     for (const c of this.#idle.values()) if (c.idleTimer === undefined && this.#idle.size > minIdlePerHost) this.#armIdle(c, this.options.idleTimeout)
     this.dispatch()
-    this.#topUp()
+    this.#warm.topUp()
   }
 
   /** Closes an idle connection on purpose. */
@@ -171,7 +169,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
       w.node = null
       this.abandon(w, error())
     }
-    this.ctx.timers.cancel(this.#topUpTimer)
+    this.#warm.stop()
     this.breaker.stop()
     for (const c of [...this.#conns]) {
       if (c.waiter) this.abandon(c.waiter, error())
@@ -194,7 +192,7 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
       c.waiter = head
       return true
     }
-    return c.warm && this.#idle.size + this.#warming() <= this.ctx.limits.minIdlePerHost
+    return c.warm && this.#warm.needed()
   }
 
   mayAttempt(c: Connection): boolean {
@@ -270,9 +268,9 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
       const info = failure ?? c.lastClose
       lease._closed({ code: info?.code ?? 1006, reason: info?.reason ?? '', wasClean: info?.wasClean ?? false })
     }
-    if (failure && (wasIdle || c.warm) && !this.ctx.closing) this.#scheduleTopUp(c)
+    if (failure && (wasIdle || c.warm) && !this.ctx.closing) this.#warm.failed(c)
     this.ctx.capacityFreed(this)
-    this.#topUp()
+    this.#warm.topUp()
     this.ctx.checkDrained()
   }
 
@@ -317,7 +315,8 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
 
   // internals -------------------------------------------------------------------------------
 
-  #hasRoom(): boolean {
+  /** Whether a new connection fits under `maxPerHost` and `maxTotal`. */
+  hasRoom(): boolean {
     return this.#conns.size < this.ctx.limits.maxPerHost && this.ctx.hasGlobalRoom()
   }
 
@@ -328,6 +327,18 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
       const victim = this.#idle.oldest()
       if (victim) this.evict(victim, 'capacity')
     } else this.ctx.makeGlobalRoom(this)
+  }
+
+  /** WarmHost: opens a connection to keep warm. */
+  openWarm(url: PoolUrl, key: string, protocols: readonly string[]): void {
+    const c = this.#create(url, key, protocols)
+    c.warm = true
+    c.start()
+  }
+
+  /** WarmHost: every live connection of the origin. */
+  connections(): Iterable<Connection> {
+    return this.#conns
   }
 
   #connectFor(w: Waiter): void {
@@ -361,8 +372,8 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
     this.stats.active(1)
     this.stats.latency('acquireWait', wait)
     if (this.ctx.emitter.has('acquire')) this.emit('acquire', { ...c.ref, wait })
-    if (this.#mru?.key !== c.key) this.#mru = { url: c.url, key: c.key, protocols: c.protocols }
-    if (this.ctx.limits.minIdlePerHost > 0) this.#topUp()
+    this.#warm.used(c)
+    if (this.ctx.limits.minIdlePerHost > 0) this.#warm.topUp()
     return lease
   }
 
@@ -422,36 +433,5 @@ export class HostPool implements ConnectionOwner, LeaseOwner {
   #afterUnIdle(c: Connection): void {
     this.ctx.idleChanged(c, this, false)
     this.stats.idle(-1)
-  }
-
-  #warming(): number {
-    let n = 0
-    for (const c of this.#conns) if (c.warm) n++
-    return n
-  }
-
-  /** Opens warm connections up to `minIdlePerHost` once the origin has been used and nobody queues. */
-  #topUp(): void {
-    const min = this.ctx.limits.minIdlePerHost
-    if (min === 0 || !this.#mru || this.ctx.closing || this.#topUpTimer !== undefined || this.#queue.size > 0) return
-    for (let have = this.#idle.size + this.#warming(); have < min && this.#hasRoom(); have++) {
-      const c = this.#create(this.#mru.url, this.#mru.key, this.#mru.protocols)
-      c.warm = true
-      c.start()
-    }
-  }
-
-  /** An idle or warm connection failed: top up again after a backoff delay, not at once. */
-  #scheduleTopUp(c: Connection): void {
-    const policy = this.options.reconnect
-    if (!policy || this.ctx.limits.minIdlePerHost === 0) return
-    if (c.openedAt > 0 && now() - c.openedAt >= policy.minUptime) this.#topUpFailures = 0
-    if (this.#topUpFailures >= policy.maxAttempts) return
-    this.#topUpFailures++
-    this.timers.cancel(this.#topUpTimer)
-    this.#topUpTimer = this.timers.set(() => {
-      this.#topUpTimer = undefined
-      this.#topUp()
-    }, Math.round(backoffDelay(this.#topUpFailures, policy, random)))
   }
 }
