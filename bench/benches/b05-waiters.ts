@@ -63,6 +63,19 @@ async function waiters(p: PoolAdapter<any>, N: number, T: number, mode: 'timeout
   }
 }
 
+/** Stores one size's figures under the keys the table reads (`total1000`, `per1000`, ...). */
+function record(
+  out: Record<string, number>,
+  N: number,
+  r: { totalMs: number; enqueueUs: number; queuedBytes: number; retainedKiB: number },
+): void {
+  out[`total${N}`] = r.totalMs
+  out[`enq${N}`] = r.enqueueUs
+  out[`queued${N}`] = r.queuedBytes
+  out[`retained${N}`] = r.retainedKiB
+  out[`per${N}`] = (r.totalMs * 1000) / N
+}
+
 export async function run(ctx: BenchContext): Promise<BenchResult> {
   const { mod, why } = await loadWspool(ctx.root)
   const sizes = ctx.quick ? [1_000, 10_000] : [10_000, 100_000]
@@ -93,11 +106,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
             slow.add(name)
             notes.push(`${name}: ${N.toLocaleString('en')} waiters took ${((now() - t0) / 1000).toFixed(1)} s, so that size is measured in its first trial only`)
           }
-          out[`total${N}`] = r.totalMs
-          out[`enq${N}`] = r.enqueueUs
-          out[`queued${N}`] = r.queuedBytes
-          out[`retained${N}`] = r.retainedKiB
-          out[`per${N}`] = (r.totalMs * 1000) / N
+          record(out, N, r)
         } finally {
           await p.close()
           FakeWebSocket.reset()
@@ -116,11 +125,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
           const p = makeWspool(m, 'ws://bench.invalid/q', { max: 1, acquireTimeout: 600_000, WebSocket: FakeWebSocket })
           try {
             const r = await waiters(p, N, 0, 'abort', (signal) => p.pool.acquire('ws://bench.invalid/q', { signal }))
-            out[`total${N}`] = r.totalMs
-            out[`enq${N}`] = r.enqueueUs
-            out[`queued${N}`] = r.queuedBytes
-            out[`retained${N}`] = r.retainedKiB
-            out[`per${N}`] = (r.totalMs * 1000) / N
+            record(out, N, r)
           } finally {
             await p.close()
             FakeWebSocket.reset()
