@@ -19,14 +19,14 @@ export interface WebSocketLike {
   onmessage: ((ev: any) => any) | null
   onerror: ((ev: any) => any) | null
   onclose: ((ev: any) => any) | null
-  send(data: any): void
+  send(data: any, options?: any): void
   close(code?: number, reason?: string): void
   /** `ws` only: close at once, without a closing handshake. */
   terminate?(): void
   /** `ws` only: send a protocol ping frame. */
   ping?(...args: any[]): void
-  /** `ws` only: the emitter API, used for protocol pongs. */
-  on?(event: 'pong', fn: (...args: any[]) => void): unknown
+  /** `ws` only: the emitter API, used for messages (raw buffers) and protocol pongs. */
+  on?(event: string, fn: (...args: any[]) => void): unknown
 }
 
 /** A WebSocket constructor: the native one, `ws`, or any compatible implementation. */

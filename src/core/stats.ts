@@ -245,6 +245,11 @@ export class StatsRegistry {
     return rec
   }
 
+  /** Forgets the record of `origin` (the totals keep what it counted). */
+  drop(origin: string): void {
+    if (this.#hosts.delete(origin)) this.dirty = true
+  }
+
   /** The current snapshot; the same object until a figure changes. */
   snapshot(maxPerHost: number, maxTotal: number): PoolStats {
     if (this.dirty || this.#cached === null || this.totals.changed(maxTotal)) {

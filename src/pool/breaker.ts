@@ -13,7 +13,6 @@
  */
 import type { BreakerOptions } from '../core/options.js'
 import type { TimerHandle, Timers } from '../runtime/clock.js'
-import type { Connection } from './connection.js'
 
 /** Circuit states, as reported in stats. */
 export type CircuitState = 'closed' | 'open' | 'half-open'
@@ -24,8 +23,8 @@ export class Breaker {
   failures = 0
   openedAt = 0
   #timer: TimerHandle | undefined
-  /** The attempt under way while the circuit is not closed. */
-  #inFlight: Connection | null = null
+  /** Who makes the attempt under way while the circuit is not closed. */
+  #inFlight: object | null = null
 
   constructor(
     readonly policy: Readonly<Required<BreakerOptions>> | false,
@@ -39,14 +38,14 @@ export class Breaker {
   }
 
   /** Whether `c` may attempt now; `false` means: skip this turn and wait another backoff delay. */
-  mayAttempt(c: Connection): boolean {
+  mayAttempt(c: object): boolean {
     if (this.state === 'closed') return true
     if (this.#inFlight !== null && this.#inFlight !== c) return false
     this.#inFlight = c
     return true
   }
 
-  failure(c: Connection, now: number): void {
+  failure(c: object, now: number): void {
     if (this.#inFlight === c) this.#inFlight = null
     if (!this.policy) return
     this.failures++
@@ -62,8 +61,8 @@ export class Breaker {
     this.#timer = undefined
   }
 
-  /** `c` is gone: its attempt, if any, is no longer in flight. */
-  forget(c: Connection): void {
+  /** `c` (whoever attempts: a connection's record) is gone: its attempt, if any, is no longer in flight. */
+  forget(c: object): void {
     if (this.#inFlight === c) this.#inFlight = null
   }
 

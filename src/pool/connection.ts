@@ -1,25 +1,28 @@
 /**
- * One pooled connection: a stable id across successive sockets. It owns the socket's lifecycle
- * (connect timeout, retries with backoff, the outbox while not open, the heartbeat while open)
- * and reports every transition to its owner, the HostPool, which decides what it is for.
+ * One pooled connection: a stable id across successive sockets, and the socket state machine
+ * behind it: attempts (`resolveUrl` + handshake, bounded together by `connectTimeout`), retries
+ * with backoff, the outbox while not open, the heartbeat while open. It reports every transition
+ * through the small port its owner implements, and never learns what it is used for.
  *
- * Invariant: a connection counts toward the caps from `start()` until `#finish()`, which runs only
- * once no socket of it can still be open (after its close event, or with no socket at all).
+ * Invariants:
+ * - it counts toward the caps from `start()` until `closed()` is reported, which happens only
+ *   once no socket of it can still be open (after its close event, or with no socket at all);
+ * - socket handlers act only for the current socket (`socket === #socket`), timers and
+ *   `resolveUrl` results only for the current attempt (`#gen`): whatever user code does in
+ *   between (a listener, `resolveUrl`, `shouldReconnect`, `isPong`, an injected constructor)
+ *   invalidates them, and the code after each such call checks again.
  */
-import { backoffDelay, type CloseInfo } from '../core/backoff.js'
+import { backoffDelay } from '../core/backoff.js'
 import { PoolError } from '../core/errors.js'
-import type { ResolvedOptions } from '../core/options.js'
+import type { ResolvedOptions, ResolvedReconnect } from '../core/options.js'
 import type { SendData, WebSocketConstructor, WebSocketLike } from '../core/socket.js'
 import type { StatsRecord } from '../core/stats.js'
 import { parsePoolUrl, type PoolUrl } from '../core/url.js'
-import { now, random, type TimerHandle, type Timers } from '../runtime/clock.js'
-import { abortSocket, byteLength, openSocket } from '../runtime/transport.js'
-import type { DropReason, PoolEvents } from './events.js'
+import type { TimerHandle, Timers } from '../runtime/clock.js'
+import { abortSocket, byteLength, onMessages, openSocket, write } from '../runtime/transport.js'
+import type { ConnectionRef, DropReason, PoolEvents } from './events.js'
 import { Heartbeat } from './heartbeat.js'
-import type { IdleSet } from './idle-set.js'
-import type { Lease } from './lease.js'
 import { Outbox } from './outbox.js'
-import type { Waiter } from './pool-context.js'
 
 /** States of a pooled connection. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closing' | 'closed'
@@ -32,72 +35,63 @@ export interface Failure {
   error?: Error
 }
 
-/** `connect ECONNREFUSED 127.0.0.1:1 (close code 1006)`: a failure as error messages quote it. */
-export function describeFailure(f: Failure): string {
-  return `${f.error?.message ?? 'connection closed'} (close code ${f.code}${f.reason ? `, reason "${f.reason}"` : ''})`
-}
-
-/** What a connection needs from its owner. */
-export interface ConnectionOwner {
+/** What every connection of a pool shares. */
+export interface ConnectionEnv {
   readonly options: ResolvedOptions
   readonly timers: Timers
   readonly ctor: WebSocketConstructor
-  readonly stats: StatsRecord
+  /** The constructor is `ws` (its own message event and buffer sends are used). */
+  readonly nodeWs: boolean
   emit<K extends keyof PoolEvents>(type: K, event: PoolEvents[K]): void
-  /** Whether someone still wants this connection (a lease, a waiter, the warm set). */
-  needsConnection(c: Connection): boolean
-  /** Whether a caller is awaiting this connection (keeps a Node process alive during retries). */
-  isAwaited(c: Connection): boolean
-  /** Whether an attempt may start now (circuit breaker); if not, the connection waits another backoff delay. */
-  mayAttempt(c: Connection): boolean
-  onAttemptFailed(c: Connection): void
-  onStateChange(c: Connection, prev: ConnectionState, next: ConnectionState): void
-  onOpen(c: Connection, reopened: boolean): void
-  /** An open socket closed unexpectedly (before any decision to retry). */
-  onDropped(c: Connection): void
+  /** Runs `fn` as one batch of changes (events go out when it returns). */
+  run(fn: () => void): void
+}
+
+/** What a connection tells, and asks, its owner (the host's record of it). */
+export interface ConnectionPort {
+  readonly stats: StatsRecord
+  /** Whether someone still wants this connection (a holder, a waiter, the warm set). No side effects. */
+  wanted(): boolean
+  /** Whether a caller awaits this connection (its timers then keep a Node process alive). */
+  awaited(): boolean
+  /** Takes the origin's attempt if one may start now (single-flight while the circuit is not closed). */
+  claim(): boolean
+  stateChanged(prev: ConnectionState, next: ConnectionState): void
+  opened(reopened: boolean): void
+  attemptFailed(failure: Failure): void
+  /** An open socket closed unexpectedly (before the retry decision). */
+  dropped(): void
+  /** An inbound message (heartbeat replies excluded). */
+  message(data: unknown): void
+  /** A holder-level event: `reconnecting`, `error`, or `open` after a reconnect. */
+  notify(type: 'reconnecting' | 'error' | 'open', event: unknown): void
   /** Final: the connection is gone; `failure` is set when it ended because connecting gave up. */
-  onClosed(c: Connection, failure: Failure | undefined): void
+  closed(failure: Failure | undefined): void
 }
 
 /** Grace for a closing handshake before the socket is terminated. */
 const CLOSE_GRACE = 1000
+const lost = (error?: Error): Failure => ({ code: 1006, reason: '', wasClean: false, error })
 
 export class Connection {
   state: ConnectionState = 'connecting'
-  lease: Lease | null = null
   /** Retries since the last stable open (reset after `minUptime`). */
   attempt = 0
-  uses = 0
-  /** `now()` readings: creation, last release, last open. */
-  readonly createdAt = now()
   openedAt = 0
-  lastUsed = 0
   lastFailure: Failure | undefined
   /** How the last socket closed. */
   lastClose: Failure | undefined
-  /** The acquire this connection is being opened for (host bookkeeping). */
-  waiter: Waiter | null = null
-  /** Opened to keep `minIdlePerHost` warm connections (host bookkeeping). */
-  warm = false
-  /** It was idle when its socket dropped (host bookkeeping: top up after it). */
-  droppedIdle = false
-  /** The idle timer (lazy: may outlive a reuse; see HostPool) and when the connection last went idle. */
-  idleTimer: TimerHandle | undefined
-  idleSince = 0
-  /** Links of the idle set's age order (see IdleSet). */
-  idleIn: IdleSet | null = null
-  idlePrev: Connection | null = null
-  idleNext: Connection | null = null
-  /** Created on the first message sent while not open (most connections never need one). */
+  /** Created on the first message held while not open (most connections never need one). */
   #outbox: Outbox | null = null
   #socket: WebSocketLike | null = null
-  /** Whether the current socket reached open. */
-  #socketOpen = false
+  /** Whether the current socket reached open (and was not closed on purpose since). */
+  #open = false
   #everOpened = false
-  #heartbeat: Heartbeat | null = null
+  #hb: Heartbeat | null = null
   #timer: TimerHandle | undefined
-  /** Bumped per attempt and at shutdown so late callbacks of an old socket are ignored. */
-  #generation = 0
+  #retryAt = 0
+  /** Bumped per attempt and whenever one ends, so late timers and `resolveUrl` results are ignored. */
+  #gen = 0
   #failure: Failure | undefined
   /** Whether the final `close` event (willReconnect: false) went out. */
   #closeEmitted = false
@@ -105,13 +99,12 @@ export class Connection {
   constructor(
     readonly id: number,
     readonly url: PoolUrl,
-    readonly key: string,
     readonly protocols: readonly string[],
-    readonly owner: ConnectionOwner,
-  ) {
-  }
+    readonly env: ConnectionEnv,
+    readonly port: ConnectionPort,
+  ) {}
 
-  get ref() {
+  get ref(): ConnectionRef {
     return { origin: this.url.origin, id: this.id, url: this.url.redacted }
   }
 
@@ -123,287 +116,339 @@ export class Connection {
     return (this.#socket?.bufferedAmount ?? 0) + (this.#outbox?.bytes ?? 0)
   }
 
-  /** Whether the connection waits out a backoff delay, with no socket. */
-  get waitingToRetry(): boolean {
+  /** Whether the socket is open and writable: a `send` now goes straight out. */
+  get writable(): boolean {
+    return this.#open && this.#socket!.readyState === 1
+  }
+
+  /** Messages held for the next open. */
+  get held(): number {
+    return this.#outbox?.length ?? 0
+  }
+
+  /** Whether it waits out a delay before its next attempt, with no socket. */
+  get waiting(): boolean {
     return this.#socket === null && this.#timer !== undefined && this.state !== 'closing'
   }
 
-  /** First attempt. */
   start(): void {
-    this.#tryAttempt()
+    this.#try()
   }
 
-  /** Sends now if open, else buffers within the `buffer` limits. */
-  send(data: SendData): void {
+  /**
+   * Writes `data` when the socket is open and writable (returns true); otherwise holds it, in
+   * order and within the `buffer` limits, for the next open (returns false).
+   * @throws PoolError `ERR_LEASE_CLOSED`, `ERR_BUFFER_FULL`
+   */
+  send(data: SendData): boolean {
     const socket = this.#socket
-    if (this.#socketOpen && socket !== null && socket.readyState === 1) {
-      socket.send(data)
-      this.owner.stats.message(false, byteLength(data))
-      return
+    if (this.#open && socket!.readyState === 1) {
+      this.port.stats.message(false, write(socket!, this.env.nodeWs, data))
+      return true
     }
     if (this.state === 'closing' || this.state === 'closed') {
       throw new PoolError('ERR_LEASE_CLOSED', `Cannot send: the connection to ${this.url.redacted} is closed`, this.#details())
     }
-    const { maxMessages, maxBytes } = this.owner.options.buffer
+    const { maxMessages, maxBytes } = this.env.options.buffer
     this.#outbox ??= new Outbox(maxMessages, maxBytes)
     this.#outbox.push(data, byteLength(data), this.url.redacted, this.#details())
+    return false
   }
 
-  /** Discards buffered messages and reports them (`drop` event, stats). */
-  dropBuffer(reason: DropReason): void {
+  /** Discards held messages and reports them (`drop` event, stats). */
+  drop(reason: DropReason): void {
     const outbox = this.#outbox
     if (outbox === null || outbox.length === 0) return
     const count = outbox.length
     const bytes = outbox.bytes
     outbox.take()
-    this.owner.stats.add('dropped', count)
-    this.owner.emit('drop', { ...this.ref, count, bytes, reason })
+    this.port.stats.add('dropped', count)
+    this.env.emit('drop', { ...this.ref, count, bytes, reason })
   }
 
-  /** Closes for good (the pool or the holder asked); `onClosed` reports the end. */
+  /** Closes for good (the pool or the holder asked); `closed()` reports the end. */
   shutdown(code = 1000, reason = ''): void {
     if (this.state === 'closing' || this.state === 'closed') return
     const socket = this.#socket
-    this.#generation++
-    this.#stopTimers()
+    this.#gen++
+    this.#stop()
     if (socket === null) return this.#finish(undefined)
+    this.#open = false
     this.#setState('closing')
-    this.#listen(socket, this.#generation)
-    if (socket.readyState === 0) return abortSocket(socket)
-    try {
-      socket.close(code, reason)
-    } catch {
-      abortSocket(socket)
+    if (socket.readyState === 0) abortSocket(socket)
+    else {
+      try {
+        socket.close(code, reason)
+      } catch {
+        abortSocket(socket)
+      }
     }
-    this.#timer = this.owner.timers.set(() => {
+    this.#timer = this.env.timers.set(() => {
       abortSocket(socket)
       // Browsers cannot force a close: stop counting it rather than wait forever.
       if (this.state === 'closing') this.#finish(undefined)
     }, CLOSE_GRACE, true)
   }
 
-  /** Terminates the socket without a closing handshake; the drop is handled as unexpected. */
-  kill(): void {
-    const socket = this.#socket
-    if (socket === null || this.state !== 'open') return
-    abortSocket(socket)
-    // Without `terminate()` (browsers) a half-open socket may take minutes to report its close:
-    // handle the drop now; the socket's own close event is ignored once its handlers are gone.
-    if (typeof socket.terminate !== 'function') socket.onclose?.({ code: 1006, reason: '', wasClean: false })
+  /** Waiting out a delay: try within `window` ms instead (jittered, never later than planned). */
+  retrySoon(window: number): void {
+    if (!this.waiting) return
+    const { timers } = this.env
+    this.#stop()
+    this.#wait(Math.round(timers.random() * Math.max(0, Math.min(this.#retryAt - timers.now(), window))))
   }
 
-  /** Retries now instead of waiting out the backoff (the browser came back online). */
-  retryNow(): void {
-    if (this.#timer === undefined || this.#socket !== null) return
-    if (this.state !== 'connecting' && this.state !== 'reconnecting') return
-    this.owner.timers.cancel(this.#timer)
+  #try(): void {
     this.#timer = undefined
-    this.#tryAttempt()
-  }
-
-  #tryAttempt(): void {
-    if (!this.owner.needsConnection(this)) return this.#finish(this.lastFailure)
-    if (this.owner.mayAttempt(this)) return void this.#attempt()
+    if (!this.port.wanted()) return this.#finish(this.lastFailure)
+    if (this.port.claim()) return this.#attempt()
     // Another attempt to this failing origin is in flight: skip this turn, keep the same pace.
-    const policy = this.owner.options.reconnect
-    const delay = policy ? Math.round(backoffDelay(Math.max(1, this.attempt), policy, random)) : 1000
-    this.#timer = this.owner.timers.set(() => {
-      this.#timer = undefined
-      this.#tryAttempt()
-    }, Math.max(1, delay), this.owner.isAwaited(this))
+    const policy = this.env.options.reconnect
+    this.#wait(policy ? this.#backoff(Math.max(1, this.attempt), policy) : 1000)
   }
 
-  async #attempt(): Promise<void> {
-    const gen = ++this.#generation
+  #wait(ms: number): void {
+    const { timers } = this.env
+    this.#retryAt = timers.now() + ms
+    this.#timer = timers.set(() => this.#try(), ms, this.port.awaited())
+  }
+
+  #backoff(attempt: number, policy: ResolvedReconnect): number {
+    return Math.round(backoffDelay(attempt, policy, () => this.env.timers.random()))
+  }
+
+  #attempt(): void {
+    const gen = ++this.#gen
+    const { options, timers } = this.env
     this.#failure = undefined
-    const { options } = this.owner
-    this.owner.emit('connect', { ...this.ref, attempt: this.attempt + 1 })
-    let target = this.url.href
-    if (options.resolveUrl) {
-      try {
-        target = parsePoolUrl(await options.resolveUrl(this.url.href), options.requireSecure).href
-      } catch (error) {
-        if (gen === this.#generation) this.#failed({ code: 1006, reason: '', wasClean: false, error: asError(error, 'resolveUrl failed') })
-        return
-      }
-      if (gen !== this.#generation) return
+    this.env.emit('connect', { ...this.ref, attempt: this.attempt + 1 })
+    // One timer bounds the whole attempt, `resolveUrl` included.
+    this.#timer = timers.set(() => {
+      this.#timer = undefined
+      const error = new Error(`Connection attempt timed out after ${options.connectTimeout} ms`)
+      const socket = this.#socket
+      if (socket === null) return this.#failed(lost(error))
+      this.#failure ??= lost(error)
+      abortSocket(socket)
+    }, options.connectTimeout, this.port.awaited())
+    const resolve = options.resolveUrl
+    if (resolve === undefined) return this.#connect(gen, this.url.href)
+    let target: string | PromiseLike<string>
+    try {
+      target = resolve(this.url.href)
+    } catch (error) {
+      return this.#resolveFailed(gen, error)
     }
+    if (gen !== this.#gen) return
+    if (typeof (target as PromiseLike<string>)?.then !== 'function') return this.#connect(gen, target)
+    Promise.resolve(target).then(
+      (href) => this.env.run(() => this.#connect(gen, href)),
+      (error: unknown) => this.env.run(() => this.#resolveFailed(gen, error)),
+    )
+  }
+
+  #resolveFailed(gen: number, error: unknown): void {
+    if (gen === this.#gen) this.#failed(lost(asError(error, 'resolveUrl failed')))
+  }
+
+  #connect(gen: number, target: unknown): void {
+    if (gen !== this.#gen) return
+    const { options, nodeWs } = this.env
     let socket: WebSocketLike
     try {
-      socket = openSocket(this.owner.ctor, target, this.protocols, options.binaryType, options.wsOptions)
+      const href = target === this.url.href ? target : parsePoolUrl(target, options.requireSecure).href
+      socket = openSocket(this.env.ctor, href, this.protocols, options.binaryType, options.wsOptions)
     } catch (error) {
-      return this.#failed({ code: 1006, reason: '', wasClean: false, error: asError(error, 'WebSocket constructor threw') })
+      return this.#failed(lost(asError(error, 'WebSocket constructor threw')))
     }
+    // An injected constructor is user code too: it may have changed everything.
+    if (gen !== this.#gen) return abortSocket(socket)
     this.#socket = socket
-    this.#socketOpen = false
-    const startedAt = now()
-    this.#listen(socket, gen)
+    this.#open = false
+    const startedAt = this.env.timers.now()
     socket.onopen = () => {
-      socket.onopen = null // frees this attempt's closure context for the socket's lifetime
-      if (gen !== this.#generation) return
-      this.owner.timers.cancel(this.#timer)
-      this.#timer = undefined
-      const connectTime = now() - startedAt
-      this.owner.stats.latency('connectTime', connectTime)
-      this.#opened(socket, connectTime)
+      socket.onopen = null // frees this closure for the socket's lifetime
+      if (socket === this.#socket) this.env.run(() => this.#opened(socket, startedAt))
     }
-    this.#timer = this.owner.timers.set(() => {
-      this.#timer = undefined
-      this.#failure ??= { code: 1006, reason: '', wasClean: false, error: new Error(`Connection attempt timed out after ${options.connectTimeout} ms`) }
-      abortSocket(socket)
-    }, options.connectTimeout, this.owner.isAwaited(this))
-  }
-
-  /** Wires a socket's message, error and close handlers for generation `gen`. */
-  #listen(socket: WebSocketLike, gen: number): void {
-    socket.onmessage = (ev) => {
-      if (gen !== this.#generation || !this.#socketOpen) return
-      const data = ev.data
-      const hb = this.#heartbeat
-      if (hb !== null) {
-        hb.seen()
-        if (hb.isPong(data)) return
-      }
-      this.owner.stats.message(true, byteLength(data))
-      this.lease?._deliver(data)
-    }
+    onMessages(socket, nodeWs, (data, bytes) => this.#message(socket, data, bytes))
     socket.onerror = (ev: { error?: unknown; message?: string }) => {
-      if (gen !== this.#generation || this.state === 'closing') return
-      const error = asError(ev?.error, ev?.message || 'WebSocket error')
-      this.#failure ??= { code: 1006, reason: '', wasClean: false, error }
-      this.#failure.error ??= error
-      // An attempt's error is reported once, when the attempt fails; an open socket's at once.
-      if (this.#socketOpen) this.#reportError(error, undefined)
+      if (socket === this.#socket) this.env.run(() => this.#error(ev))
     }
-    socket.onclose = (ev) => {
+    socket.onclose = (ev: { code: number; reason: string; wasClean: boolean }) => {
       socket.onopen = socket.onmessage = socket.onclose = null
       socket.onerror = () => {}
-      if (this.#socket !== socket) return
-      const wasOpen = this.#socketOpen
-      this.#socket = null
-      this.#socketOpen = false
-      this.#heartbeat?.stop()
-      this.#heartbeat = null
-      const info: Failure = { code: ev.code, reason: ev.reason, wasClean: ev.wasClean }
-      this.lastClose = info
-      if (this.state === 'closing') {
-        if (wasOpen) this.#emitClose(info, false)
-        return this.#finish(undefined)
-      }
-      if (gen !== this.#generation) return
-      this.owner.timers.cancel(this.#timer)
-      this.#timer = undefined
-      info.error = this.#failure?.error
-      if (wasOpen) this.#dropped(info)
-      else this.#failed(info)
+      if (socket === this.#socket) this.env.run(() => this.#closed({ code: ev.code, reason: ev.reason, wasClean: ev.wasClean }))
     }
   }
 
-  #opened(socket: WebSocketLike, connectTime: number): void {
+  #opened(socket: WebSocketLike, startedAt: number): void {
+    const { options, timers, nodeWs } = this.env
+    timers.cancel(this.#timer)
+    this.#timer = undefined
+    const connectTime = timers.now() - startedAt
+    this.port.stats.latency('connectTime', connectTime)
     const reopened = this.#everOpened
-    this.#everOpened = true
-    this.#socketOpen = true
-    this.openedAt = now()
+    this.#everOpened = this.#open = true
+    this.openedAt = timers.now()
     this.lastFailure = undefined
     this.#setState('open')
-    for (const data of this.#outbox?.take() ?? []) {
-      socket.send(data)
-      this.owner.stats.message(false, byteLength(data))
+    for (const data of this.#outbox?.take() ?? []) this.port.stats.message(false, write(socket, nodeWs, data))
+    const hb = options.heartbeat
+    if (hb) this.#hb = new Heartbeat(hb, timers, socket, () => this.#dead(hb.timeout))
+    this.env.emit('open', { ...this.ref, protocol: socket.protocol, reconnect: reopened, connectTime })
+    this.port.opened(reopened)
+  }
+
+  /** The receive path: no batch, no clock read; counters first, then the one tap. */
+  #message(socket: WebSocketLike, data: unknown, bytes: number): void {
+    if (socket !== this.#socket || !this.#open) return
+    const hb = this.#hb
+    if (hb !== null) {
+      hb.seen()
+      if (this.#isPong(data) || socket !== this.#socket) return
     }
-    const hb = this.owner.options.heartbeat
-    if (hb) {
-      this.#heartbeat = new Heartbeat(hb, this.owner.timers, socket, () => {
-        this.owner.emit('evict', { ...this.ref, reason: 'heartbeat' })
-        this.#failure = { code: 1006, reason: '', wasClean: false, error: new Error(`No reply to the heartbeat within ${hb.timeout} ms`) }
-        this.kill()
-      })
-    }
-    this.owner.emit('open', { ...this.ref, protocol: socket.protocol, reconnect: reopened, connectTime })
-    this.owner.onOpen(this, reopened)
+    this.port.stats.message(true, bytes)
+    this.port.message(data)
   }
 
-  /** An open socket closed without being asked to. */
-  #dropped(failure: Failure): void {
-    this.owner.onDropped(this)
-    const { reconnect } = this.owner.options
-    if (reconnect && now() - this.openedAt >= reconnect.minUptime) this.attempt = 0
-    const retry = this.#mayRetry(failure)
-    this.#emitClose(failure, retry)
-    if (retry) this.#retry(failure)
-    else this.#finish(failure)
-  }
-
-  /** A connection attempt failed. */
-  #failed(failure: Failure): void {
-    failure.error ??= new Error(`WebSocket closed with code ${failure.code} before opening`)
-    this.lastFailure = failure
-    this.#reportError(failure.error, this.attempt + 1)
-    this.owner.onAttemptFailed(this)
-    if (this.#mayRetry(failure)) this.#retry(failure)
-    else this.#finish(failure)
-  }
-
-  #reportError(error: Error, attempt: number | undefined): void {
-    this.owner.stats.add('errors')
-    this.owner.emit('error', { origin: this.url.origin, id: this.id, url: this.url.redacted, error, ...(attempt ? { attempt } : {}) })
-    this.lease?._emit('error', error)
-  }
-
-  #mayRetry(failure: Failure): boolean {
-    const policy = this.owner.options.reconnect
-    if (!policy || this.attempt >= policy.maxAttempts || !this.owner.needsConnection(this)) return false
-    const info: CloseInfo = { code: failure.code, reason: failure.reason, wasClean: failure.wasClean, attempt: this.attempt + 1 }
+  #isPong(data: unknown): boolean {
+    const isPong = this.env.options.heartbeat && this.env.options.heartbeat.isPong
+    if (!isPong) return false
     try {
-      return policy.shouldReconnect(info) !== false
-    } catch {
+      return isPong(data) === true
+    } catch (error) {
+      this.#emitError(callbackError('heartbeat.isPong', error, this.#details()))
       return false
     }
   }
 
-  #retry(failure: Failure): void {
-    const policy = this.owner.options.reconnect as Exclude<ResolvedOptions['reconnect'], false>
+  #error(ev: { error?: unknown; message?: string }): void {
+    if (this.state === 'closing') return
+    const error = asError(ev?.error, ev?.message || 'WebSocket error')
+    this.#failure ??= lost(error)
+    this.#failure.error ??= error
+    // An attempt's error is reported once, when the attempt fails; an open socket's at once.
+    if (this.#open) this.#report(error, undefined)
+  }
+
+  /** The current socket closed (its close event, or a heartbeat verdict where it cannot be forced). */
+  #closed(info: Failure): void {
+    const wasOpen = this.#open
+    this.#socket = null
+    this.#open = false
+    this.#hb?.stop()
+    this.#hb = null
+    this.lastClose = info
+    if (this.state === 'closing') return this.#finish(undefined)
+    this.env.timers.cancel(this.#timer)
+    this.#timer = undefined
+    info.error = this.#failure?.error
+    if (wasOpen) this.#dropped(info)
+    else this.#failed(info)
+  }
+
+  #dead(timeout: number): void {
+    const socket = this.#socket
+    if (socket === null || !this.#open) return
+    this.env.emit('evict', { ...this.ref, reason: 'heartbeat' })
+    this.#failure = lost(new Error(`No reply to the heartbeat within ${timeout} ms`))
+    abortSocket(socket)
+    // Without `terminate()` (browsers) a half-open socket may take minutes to report its close:
+    // handle the drop now; its own close event is ignored once it is no longer the current socket.
+    if (typeof socket.terminate !== 'function') this.#closed(lost())
+  }
+
+  /** An open socket closed without being asked to. */
+  #dropped(failure: Failure): void {
+    this.#gen++
+    this.port.dropped()
+    const policy = this.env.options.reconnect
+    if (policy && this.env.timers.now() - this.openedAt >= policy.minUptime) this.attempt = 0
+    // The state says what is true (no socket) before `shouldReconnect`, user code, is asked.
+    this.#setState('reconnecting')
+    this.#decide(failure, true)
+  }
+
+  /** A connection attempt failed. */
+  #failed(failure: Failure): void {
+    this.#gen++
+    this.env.timers.cancel(this.#timer)
+    this.#timer = undefined
+    failure.error ??= new Error(`WebSocket closed with code ${failure.code} before opening`)
     this.lastFailure = failure
-    this.attempt++
-    const delay = Math.round(backoffDelay(this.attempt, policy, random))
+    this.#report(failure.error, this.attempt + 1)
+    this.port.attemptFailed(failure)
+    this.#decide(failure, false)
+  }
+
+  /** Retry or give up, as the policy (`shouldReconnect`: user code) and the owner say. */
+  #decide(failure: Failure, wasOpen: boolean): void {
+    const policy = this.env.options.reconnect
+    let retry = false
+    if (policy && this.attempt < policy.maxAttempts && this.port.wanted()) {
+      const gen = this.#gen
+      const { code, reason, wasClean } = failure
+      try {
+        retry = policy.shouldReconnect({ code, reason, wasClean, attempt: this.attempt + 1 }) !== false
+      } catch (error) {
+        this.#emitError(callbackError('reconnect.shouldReconnect', error, this.#details()))
+      }
+      if (gen !== this.#gen || this.state === 'closed') return
+      retry &&= this.port.wanted()
+    }
+    if (wasOpen) this.#emitClose(failure, retry)
+    if (retry) this.#retry(failure, policy as ResolvedReconnect)
+    else this.#finish(failure)
+  }
+
+  #retry(failure: Failure, policy: ResolvedReconnect): void {
+    this.lastFailure = failure
+    const attempt = ++this.attempt
+    const delay = this.#backoff(attempt, policy)
     if (this.#everOpened) this.#setState('reconnecting')
     const { code, reason } = failure
-    this.owner.emit('reconnecting', { ...this.ref, attempt: this.attempt, delay, code, reason })
-    this.lease?._emit('reconnecting', { attempt: this.attempt, delay, code, reason })
-    this.#timer = this.owner.timers.set(() => {
-      this.#timer = undefined
-      this.#tryAttempt()
-    }, delay, this.owner.isAwaited(this))
+    this.env.emit('reconnecting', { ...this.ref, attempt, delay, code, reason })
+    this.port.notify('reconnecting', { attempt, delay, code, reason })
+    this.#wait(delay)
+  }
+
+  #report(error: Error, attempt: number | undefined): void {
+    this.port.stats.add('errors')
+    this.#emitError(error, attempt)
+  }
+
+  #emitError(error: Error, attempt?: number): void {
+    this.env.emit('error', { origin: this.url.origin, id: this.id, url: this.url.redacted, error, ...(attempt ? { attempt } : {}) })
+    this.port.notify('error', error)
   }
 
   #emitClose(info: Failure, willReconnect: boolean): void {
     if (!willReconnect) this.#closeEmitted = true
-    this.owner.emit('close', { ...this.ref, code: info.code, reason: info.reason, wasClean: info.wasClean, willReconnect })
+    this.env.emit('close', { ...this.ref, code: info.code, reason: info.reason, wasClean: info.wasClean, willReconnect })
   }
 
   #finish(failure: Failure | undefined): void {
     if (this.state === 'closed') return
-    this.#generation++
-    this.#stopTimers()
+    this.#gen++
+    this.#stop()
     if (failure) this.lastFailure = failure
     // Every connection ends with one final `close`, even one whose socket never opened.
-    if (!this.#closeEmitted) this.#emitClose(failure ?? this.lastClose ?? { code: 1006, reason: '', wasClean: false }, false)
+    if (!this.#closeEmitted) this.#emitClose(failure ?? this.lastClose ?? lost(), false)
     this.#setState('closed')
-    this.owner.onClosed(this, failure)
+    this.port.closed(failure)
   }
 
-  #stopTimers(): void {
-    const { timers } = this.owner
-    timers.cancel(this.#timer)
-    timers.cancel(this.idleTimer)
-    this.#timer = this.idleTimer = undefined
-    this.#heartbeat?.stop()
+  #stop(): void {
+    this.env.timers.cancel(this.#timer)
+    this.#timer = undefined
+    this.#hb?.stop()
   }
 
   #setState(next: ConnectionState): void {
     const prev = this.state
     if (prev === next) return
     this.state = next
-    this.owner.onStateChange(this, prev, next)
+    this.port.stateChanged(prev, next)
   }
 
   #details() {
@@ -411,7 +456,18 @@ export class Connection {
   }
 }
 
-function asError(value: unknown, fallback: string): Error {
+/** `value` as an Error: itself, or a new one with its text (or `fallback`). */
+export function asError(value: unknown, fallback: string): Error {
   if (value instanceof Error) return value
   return new Error(typeof value === 'string' && value ? value : fallback)
+}
+
+/** A callback of the pool's options threw: a `PoolError` that carries what it threw. */
+function callbackError(option: string, thrown: unknown, details: object): PoolError {
+  return new PoolError('ERR_INVALID_OPTION', `\`${option}\` threw (taken as false): ${asError(thrown, String(thrown)).message}`, { ...details, cause: thrown })
+}
+
+/** `connect ECONNREFUSED 127.0.0.1:1 (close code 1006)`: a failure as error messages quote it. */
+export function describeFailure(f: Failure): string {
+  return `${f.error?.message ?? 'connection closed'} (close code ${f.code}${f.reason ? `, reason "${f.reason}"` : ''})`
 }

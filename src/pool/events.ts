@@ -1,12 +1,13 @@
 /**
- * Typed events: the pool's event map, and the emitter behind `pool.on` and `lease.on`.
+ * Typed events: the pool's event map, the emitter behind `pool.on` and `lease.on`, and the
+ * notifier that holds events back until the pool's state is consistent.
  *
  * Listener storage and subscription are mitt's; dispatch is ours so that one throwing listener
- * never starves the others (its error goes to the runtime's error reporting) and the common
+ * never starves the others (its error is reported, never rethrown) and the common
  * single-listener case does not allocate per event (hot path: every received message).
  */
 import mitt, { type Emitter as Mitt, type Handler } from 'mitt'
-import { reportListenerError } from '../runtime/transport.js'
+import { reportError } from '../runtime/environment.js'
 
 /** Fields every pool event carries about its connection. */
 export interface ConnectionRef {
@@ -37,7 +38,7 @@ export interface PoolEvents {
   close: ConnectionRef & { code: number; reason: string; wasClean: boolean; willReconnect: boolean }
   /** A dropped connection waits `delay` ms before retry `attempt`. */
   reconnecting: ConnectionRef & { attempt: number; delay: number; code: number; reason: string }
-  /** A connection attempt failed or a socket reported an error. */
+  /** A connection attempt failed, a socket reported an error, or a callback of the pool's options threw. */
   error: { origin: string; id?: number; url: string; error: Error; attempt?: number }
   /** A lease was handed out after `wait` ms. */
   acquire: ConnectionRef & { wait: number }
@@ -56,33 +57,34 @@ export interface PoolEvents {
 /** Removes the listener it was returned for. */
 export type Unsubscribe = () => void
 
+/** A `once` registration: the wrapper mitt stores, pointing at the caller's function. */
+type Once = Handler<any> & { fn: Function }
+
 /** mitt storage + safe dispatch + `on` returning an unsubscribe function + `once`. */
 export class Emitter<E extends object> {
   #mitt: Mitt<Record<keyof E, unknown>> = mitt()
-  #onceWrappers = new Map<Function, Handler<any>>()
 
   on<K extends keyof E>(type: K, fn: (event: E[K]) => void): Unsubscribe {
     this.#mitt.on(type, fn as Handler)
-    return () => this.off(type, fn)
+    return () => this.#mitt.off(type, fn as Handler)
   }
 
+  /** Each call is its own registration, for its own event type: `fn` runs once per call. */
   once<K extends keyof E>(type: K, fn: (event: E[K]) => void): Unsubscribe {
-    const wrapper = (event: E[K]) => {
-      this.off(type, fn)
+    const wrapper = ((event: E[K]) => {
+      this.#mitt.off(type, wrapper)
       fn(event)
-    }
-    this.#onceWrappers.set(fn, wrapper)
-    this.#mitt.on(type, wrapper as Handler)
-    return () => this.off(type, fn)
+    }) as Once
+    wrapper.fn = fn
+    this.#mitt.on(type, wrapper)
+    return () => this.#mitt.off(type, wrapper)
   }
 
+  /** Removes one registration of `fn` for `type`, made with `on` or `once`. */
   off<K extends keyof E>(type: K, fn: (event: E[K]) => void): void {
-    const wrapper = this.#onceWrappers.get(fn)
-    if (wrapper) {
-      this.#onceWrappers.delete(fn)
-      this.#mitt.off(type, wrapper)
-    }
-    this.#mitt.off(type, fn as Handler)
+    const list = this.#mitt.all.get(type) as Handler[] | undefined
+    const h = list?.find((h) => h === fn || (h as Once).fn === fn)
+    if (h) this.#mitt.off(type, h)
   }
 
   /** Whether anyone listens to `type` (lets hot paths skip building payloads). */
@@ -91,20 +93,17 @@ export class Emitter<E extends object> {
     return list !== undefined && list.length > 0
   }
 
+  /** Calls every listener of `type` with `event`, over a copy of the list; errors are reported. */
   emit<K extends keyof E>(type: K, event: E[K]): void {
     const list = this.#mitt.all.get(type) as Handler<E[K]>[] | undefined
     if (list === undefined || list.length === 0) return
-    if (list.length === 1) {
-      call(list[0], event)
-      return
-    }
+    if (list.length === 1) return call(list[0], event)
     for (const fn of list.slice()) call(fn, event)
   }
 
   /** Removes every listener. */
   clear(): void {
     this.#mitt.all.clear()
-    this.#onceWrappers.clear()
   }
 }
 
@@ -112,6 +111,58 @@ function call<T>(fn: Handler<T>, event: T): void {
   try {
     fn(event)
   } catch (error) {
-    reportListenerError(error)
+    reportError(error)
+  }
+}
+
+/** Anything with an `emit`: a pool's or a lease's emitter. */
+export interface Target {
+  emit(type: any, event: any): void
+}
+
+/**
+ * Change state, then notify (as TanStack Query's notifyManager does). Every entry point into the
+ * pool (a public method, a socket event, a timer) runs inside `run`; events emitted meanwhile are
+ * queued and delivered in order once the outermost `run` returns, when the state is consistent.
+ * A listener that calls back into the pool starts a nested `run`, whose events join the queue
+ * behind the ones being delivered. Outside any `run` (a message arriving) events go out at once.
+ */
+export class Notifier {
+  #queue: unknown[] = []
+  #depth = 0
+  #flushing = false
+
+  run<T>(fn: () => T): T {
+    this.enter()
+    try {
+      return fn()
+    } finally {
+      this.exit()
+    }
+  }
+
+  /** Opens a batch (hot paths pair it with `exit()` in a `finally` instead of allocating a closure for `run`). */
+  enter(): void {
+    this.#depth++
+  }
+
+  exit(): void {
+    if (--this.#depth === 0 && !this.#flushing && this.#queue.length > 0) this.#flush()
+  }
+
+  emit(target: Target, type: string, event: unknown): void {
+    if (this.#depth === 0 && !this.#flushing) target.emit(type, event)
+    else this.#queue.push(target, type, event)
+  }
+
+  #flush(): void {
+    this.#flushing = true
+    const q = this.#queue
+    try {
+      for (let i = 0; i < q.length; i += 3) (q[i] as Target).emit(q[i + 1], q[i + 2])
+    } finally {
+      q.length = 0
+      this.#flushing = false
+    }
   }
 }

@@ -3,16 +3,23 @@
  * probe (the configured message, or a protocol ping frame on `ws`); if nothing at all arrives
  * within `timeout` ms after that, the socket is half-open and `onDead` runs.
  *
- * Inbound traffic only stamps a time (`seen`), so the receive path stays cheap: the timer
- * re-arms itself for the remaining silence rather than being reset per message.
+ * Inbound traffic only sets a flag (`seen`): no clock read per message. A timer checks the flag
+ * every half interval and adds up the silence it has waited through, so a probe follows between
+ * `interval` and 1.5 x `interval` of silence. Elapsed time is counted from the delays the timer
+ * was armed with, never from the wall clock: a timer that a hidden page throttled fires late, and
+ * that can delay a probe or a verdict, never hasten one.
  */
 import type { ResolvedHeartbeat } from '../core/options.js'
 import type { WebSocketLike } from '../core/socket.js'
-import { now, type TimerHandle, type Timers } from '../runtime/clock.js'
+import type { TimerHandle, Timers } from '../runtime/clock.js'
 
 export class Heartbeat {
-  #lastSeen = now()
-  #probeAt = -1
+  /** Inbound traffic since the last check. */
+  #heard = false
+  /** ms of silence counted so far; while a probe is out, ms since the probe (negative: none out). */
+  #quiet = 0
+  #probe = -1
+  #armed = 0
   #timer: TimerHandle | undefined
 
   constructor(
@@ -23,23 +30,12 @@ export class Heartbeat {
   ) {
     // Protocol pongs count as life; `ws` exposes them only through its emitter API.
     if (policy.message === undefined && typeof socket.ping === 'function') socket.on?.('pong', () => this.seen())
-    this.#arm(policy.interval)
+    this.#arm(this.#step())
   }
 
   /** Any inbound message: a sign of life. */
   seen(): void {
-    this.#lastSeen = now()
-  }
-
-  /** Whether `data` is a probe reply (not delivered, not counted). */
-  isPong(data: unknown): boolean {
-    const match = this.policy.isPong
-    if (match === undefined) return false
-    try {
-      return match(data) === true
-    } catch {
-      return false
-    }
+    this.#heard = true
   }
 
   stop(): void {
@@ -47,22 +43,35 @@ export class Heartbeat {
     this.#timer = undefined
   }
 
+  #step(): number {
+    return Math.max(1, this.policy.interval / 2)
+  }
+
   #arm(ms: number): void {
-    this.#timer = this.timers.set(() => this.#tick(), Math.max(1, ms))
+    this.#armed = ms
+    this.#timer = this.timers.set(() => this.#tick(), ms)
   }
 
   #tick(): void {
     this.#timer = undefined
-    const t = now()
     const { interval, timeout } = this.policy
-    if (this.#probeAt >= 0) {
-      if (this.#lastSeen >= this.#probeAt) this.#probeAt = -1 // answered: silence counts from the reply
-      else if (t - this.#probeAt >= timeout) return this.onDead()
-      else return this.#arm(Math.min(interval, timeout - (t - this.#probeAt)))
+    const step = this.#step()
+    if (this.#heard) {
+      // Alive (a probe, if one was out, is answered): silence counts from this check.
+      this.#heard = false
+      this.#quiet = 0
+      this.#probe = -1
+      return this.#arm(step)
     }
-    const silent = t - this.#lastSeen
-    if (silent < interval) return this.#arm(interval - silent)
-    this.#probeAt = t
+    if (this.#probe >= 0) {
+      this.#probe += this.#armed
+      if (this.#probe >= timeout) return this.onDead()
+      // Check back within a step too, so an early reply restarts the cadence from itself.
+      return this.#arm(Math.min(step, timeout - this.#probe))
+    }
+    this.#quiet += this.#armed
+    if (this.#quiet < interval) return this.#arm(Math.min(step, interval - this.#quiet))
+    this.#probe = 0
     try {
       const { message } = this.policy
       if (message === undefined && typeof this.socket.ping === 'function') this.socket.ping()
@@ -70,7 +79,6 @@ export class Heartbeat {
     } catch {
       // A socket that cannot send is as good as dead: the timeout decides.
     }
-    // Check back within `interval` too, so an early reply restarts the cadence from itself.
-    this.#arm(Math.min(interval, timeout))
+    this.#arm(Math.min(step, timeout))
   }
 }

@@ -1,131 +1,158 @@
 /**
- * One origin: its cap, idle connections, wait queue, eviction and warm top-up, and its stats.
- * Waiters are served in priority order, FIFO within a priority; a waiter leaves the queue when a
- * connection is opened for it, and is granted a lease once that connection is open.
+ * One origin: its connections (slots), the idle ones, the queue of acquires, eviction, the
+ * breaker and the warm set. Waiters are served in priority order, FIFO within a priority. A
+ * waiter leaves the queue when a connection is opened for it, and gets its lease once that
+ * connection is open.
+ *
+ * Invariant: an idle connection for a key (URL + protocols) exists only while no waiter for that
+ * key is queued: a connection that comes free goes to the oldest waiter of its key first (even
+ * behind a head that waits for another URL), so no new acquire ever overtakes a queued one.
  */
 import { PoolError } from '../core/errors.js'
+import type { ResolvedOptions } from '../core/options.js'
 import type { StatsRecord } from '../core/stats.js'
 import type { PoolUrl } from '../core/url.js'
 import { WaitQueue } from '../core/wait-queue.js'
-import { now } from '../runtime/clock.js'
+import type { Admission, Tenant } from './admission.js'
+import type { Holder, Limits } from './backend.js'
 import { Breaker } from './breaker.js'
-import { Connection, describeFailure, type ConnectionOwner, type ConnectionState, type Failure } from './connection.js'
-import type { EvictReason, PoolEvents } from './events.js'
+import { describeFailure, type ConnectionState, type Failure } from './connection.js'
+import type { EvictReason } from './events.js'
 import { IdleSet } from './idle-set.js'
-import { Lease, type LeaseOwner } from './lease.js'
+import { Slot, type SlotEnv, type SlotOwner } from './slot.js'
+import type { Waiter, WaiterEnv, WaiterHost } from './waiter.js'
 import { WarmSet, type WarmHost } from './warm-set.js'
-import type { PoolContext, Waiter } from './pool-context.js'
 
-const GAUGE: Partial<Record<ConnectionState, 'connecting' | 'open' | 'reconnecting'>> = {
-  connecting: 'connecting', open: 'open', reconnecting: 'reconnecting',
+type W = Waiter<Slot>
+
+/** What an origin needs from its pool. */
+export interface HostEnv extends SlotEnv, WaiterEnv {
+  readonly admission: Admission
+  readonly limits: Readonly<Limits>
+  /** The pool is closed (`close()`), or draining. */
+  readonly closing: boolean
+  readonly draining: boolean
+  /** Whether anyone listens to a pool event (hot paths skip building its payload). */
+  listens(type: 'acquire' | 'release' | 'enqueue'): boolean
+  nextId(): number
+  /** The public lease for a slot. */
+  lease(s: Slot): Holder
+  /** A waiter or a lease ended (drain and close may complete). */
+  settled(): void
+  /** The origin holds nothing any more (no connection, waiter, timer): the pool may forget it. */
+  vacant(h: HostPool): void
 }
 
-export class HostPool implements ConnectionOwner, LeaseOwner, WarmHost {
-  readonly stats: StatsRecord
-  readonly #queue = new WaitQueue<Waiter>()
-  readonly #idle = new IdleSet()
-  readonly #conns = new Set<Connection>()
-  #closing = 0
-  #dispatching = false
-  readonly #warm = new WarmSet(this)
-  #lastFailure: Failure | undefined
+const GAUGE: Partial<Record<ConnectionState, 'connecting' | 'open' | 'reconnecting'>> = { connecting: 'connecting', open: 'open', reconnecting: 'reconnecting' }
+/** After one connection of an origin opens, the others waiting out a backoff retry within this many ms. */
+const RECOVERY_WINDOW = 100
 
+export class HostPool implements SlotOwner, WaiterHost, Tenant, WarmHost {
   readonly breaker: Breaker
+  readonly #queue = new WaitQueue<W>()
+  /** The same waiters, per key. */
+  readonly #keys = new Map<string, WaitQueue<W>>()
+  readonly #idle = new IdleSet<Slot>()
+  readonly #slots = new Set<Slot>()
+  readonly #warm: WarmSet
+  closing = 0
+  warming = 0
+  #lastFailure: Failure | undefined
+  #dispatching = false
 
-  constructor(readonly origin: string, readonly ctx: PoolContext) {
-    this.stats = ctx.registry.host(origin)
-    this.breaker = new Breaker(ctx.options.breaker, ctx.timers, (state) => this.stats.setCircuit(state))
+  constructor(readonly origin: string, readonly env: HostEnv, readonly stats: StatsRecord) {
+    this.breaker = new Breaker(env.options.breaker, env.timers, (state) => {
+      stats.setCircuit(state)
+      this.#vacate()
+    })
+    this.#warm = new WarmSet(this)
   }
 
-  get options() { return this.ctx.options }
-  get timers() { return this.ctx.timers }
-  get ctor() { return this.ctx.ctor }
-  get live(): number { return this.#conns.size }
+  get options(): ResolvedOptions { return this.env.options }
+  get timers() { return this.env.timers }
+  get live(): number { return this.#slots.size }
   get queued(): number { return this.#queue.size }
   get idleCount(): number { return this.#idle.size }
+  get minIdle(): number { return this.env.limits.minIdlePerHost }
 
-  emit<K extends keyof PoolEvents>(type: K, event: PoolEvents[K]): void {
-    this.ctx.emitter.emit(type, event)
+  /** A lease on an idle connection for `key`, if one is free (the synchronous fast path). */
+  take(key: string): Holder | undefined {
+    const s = this.#takeIdle(key)
+    return s === undefined ? undefined : this.#lease(s, 0)
   }
 
-  /** A lease on an idle connection for `key`, if there is one (the synchronous fast path). */
-  acquireIdle(key: string): Lease | undefined {
-    const c = this.#takeIdle(key)
-    return c === undefined ? undefined : this.#lease(c, 0)
-  }
-
-  /** Serves `w` now from an idle connection, or opens one, or queues it. */
-  acquire(w: Waiter): void {
+  /** Serves `w`: an idle connection, a new one within the caps, or a place in the queue. */
+  acquire(w: W): void {
+    w.host = this
     this.stats.pending(1)
-    const c = this.#takeIdle(w.key)
-    if (c) return this.#grant(c, w)
-    if (!this.breaker.allowsAcquire()) return this.#rejectOpenCircuit(w)
+    const s = this.#takeIdle(w.key)
+    if (s !== undefined) return this.#grant(s, w)
+    if (!this.breaker.allowsAcquire()) return this.#refuse(w, this.#circuitError(w))
     if (this.#queue.size === 0 && this.hasRoom()) {
-      this.ctx.arm(w, this)
-      return this.#connectFor(w)
+      w.arm(this.env)
+      if (!w.settled) this.#connectFor(w)
+      return
     }
-    if (this.#queue.size >= this.options.maxQueue) {
-      this.#settle(w)
-      this.stats.add('rejected')
-      return w.reject(new PoolError('ERR_QUEUE_FULL', `Cannot queue another acquire for ${w.url.redacted}: ${this.#queue.size} already queued (maxQueue ${this.options.maxQueue})`, { origin: this.origin, url: w.url.redacted }))
+    const { maxQueue } = this.options
+    if (this.#queue.size >= maxQueue) {
+      return this.#refuse(w, new PoolError('ERR_QUEUE_FULL', `Cannot queue another acquire for ${w.url.redacted}: ${this.#queue.size} already queued (maxQueue ${maxQueue})`, { origin: this.origin, url: w.url.redacted }))
     }
-    this.ctx.arm(w, this)
-    if (w.settled) return
     w.node = this.#queue.push(w, w.priority)
-    if (this.ctx.emitter.has('enqueue')) this.emit('enqueue', { origin: this.origin, url: w.url.redacted, pending: this.#queue.size, priority: w.priority })
-    this.dispatch()
+    let kq = this.#keys.get(w.key)
+    if (kq === undefined) this.#keys.set(w.key, (kq = new WaitQueue()))
+    w.keyNode = kq.push(w, w.priority)
+    if (this.env.listens('enqueue')) this.env.emit('enqueue', { origin: this.origin, url: w.url.redacted, pending: this.#queue.size, priority: w.priority })
+    w.arm(this.env)
+    if (!w.settled) this.dispatch()
   }
 
-  #rejectOpenCircuit(w: Waiter): void {
-    this.#settle(w)
-    this.stats.add('rejected')
-    const b = this.breaker
-    const f = this.#lastFailure
-    const cooldown = this.options.breaker ? this.options.breaker.cooldown : 0
-    const left = Math.max(0, Math.round(b.openedAt + cooldown - now()))
-    w.reject(new PoolError('ERR_CIRCUIT_OPEN', `Circuit open for ${this.origin}: ${b.failures} consecutive connection attempts failed${f?.error ? ` (last: ${f.error.message})` : ''}; ${b.state === 'half-open' ? 'a trial connection is under way' : `next trial in ${left} ms`}`, {
+  /** WaiterHost: the deadline passed. */
+  expire(w: W): void {
+    if (w.settled) return
+    const waited = Math.round(this.timers.now() - w.start)
+    const f = w.slot?.conn.lastFailure ?? this.#lastFailure
+    const why = f
+      ? `; last connection attempt failed: ${describeFailure(f)}`
+      : w.slot ? '; the connection is still opening' : `; ${this.#queue.size} acquires queued, ${this.live} connections live (maxPerHost ${this.env.limits.maxPerHost})`
+    this.stats.add('timeouts')
+    this.env.emit('timeout', { origin: this.origin, url: w.url.redacted, wait: waited })
+    this.abandon(w, new PoolError('ERR_ACQUIRE_TIMEOUT', `Timed out after ${waited} ms (acquireTimeout ${w.timeout} ms) acquiring a connection to ${w.url.redacted}${why}`, {
       origin: this.origin, url: w.url.redacted, cause: f?.error, closeCode: f?.code, closeReason: f?.reason,
     }))
   }
 
-  /** Rejects `w` (timeout, abort, pool closed) and lets its connection go if nobody needs it. */
-  abandon(w: Waiter, error: unknown): void {
+  /** WaiterHost: rejects `w` (timeout, abort, pool closed) and lets go of what was held for it. */
+  abandon(w: W, reason: unknown): void {
     if (w.settled) return
-    const c = w.conn
+    const s = w.slot
     const wasHead = w.node !== null && this.#queue.peek() === w
     this.#settle(w)
-    w.reject(error)
-    if (wasHead) this.dispatch() // the new head may be servable at once (an idle connection for it)
-    if (c && c.waiter === w) {
-      c.waiter = null
-      if (c.waitingToRetry && !this.needsConnection(c)) c.shutdown()
+    w.reject(reason)
+    if (s !== null && s.waiter === w) {
+      // Its connection serves the next waiter of the same key, or finishes opening and idles; one
+      // waiting out a backoff delay for nobody stops.
+      s.waiter = null
+      const next = this.#keys.get(s.key)?.peek()
+      if (next !== undefined) this.#bind(s, next)
+      else if (s.conn.waiting) s.conn.shutdown()
     }
-    this.ctx.checkDrained()
+    if (wasHead) this.dispatch() // the new head may fit at once
+    this.env.settled()
+    this.#vacate()
   }
 
-  /** The failure to quote when an acquire times out. */
-  lastFailureFor(w: Waiter): Failure | undefined {
-    return w.conn?.lastFailure ?? this.#lastFailure
-  }
-
-  /** Serves queued waiters while connections or room allow. */
+  /** Serves queued waiters while room allows (an idle connection is never free for a queued key). */
   dispatch(): void {
     if (this.#dispatching) return
     this.#dispatching = true
     try {
-      while (this.#queue.size > 0 && !this.ctx.closing) {
-        const w = this.#queue.peek()!
-        const c = this.#takeIdle(w.key)
-        if (c) {
-          this.#grant(c, w)
-          continue
-        }
+      while (this.#queue.size > 0 && !this.env.closing) {
         if (!this.hasRoom()) {
           this.#makeRoom()
           break
         }
-        this.#queue.remove(w.node!)
-        w.node = null
+        const w = this.#queue.peek()!
+        this.#unqueue(w)
         this.#connectFor(w)
       }
     } finally {
@@ -135,31 +162,20 @@ export class HostPool implements ConnectionOwner, LeaseOwner, WarmHost {
 
   /** Applies changed caps: evicts idle connections above them, serves the queue, tops up. */
   applyLimits(): void {
-    const { maxPerHost, minIdlePerHost } = this.ctx.limits
-    while (this.#conns.size - this.#closing > maxPerHost) {
-      const victim = this.#idle.oldest()
-      if (!victim) break
-      this.evict(victim, 'resize')
-    }
-    for (const c of this.#idle.values()) if (c.idleTimer === undefined && this.#idle.size > minIdlePerHost) this.#armIdle(c, this.options.idleTimeout)
+    const { maxPerHost, minIdlePerHost } = this.env.limits
+    for (let v = this.#idle.oldest(); v !== undefined && this.live - this.closing > maxPerHost; v = this.#idle.oldest()) this.evict(v, 'resize')
+    for (const s of this.#idle.values()) if (s.idleTimer === undefined && this.#idle.size > minIdlePerHost) this.#armIdle(s, this.options.idleTimeout)
     this.dispatch()
     this.#warm.topUp()
   }
 
-  /** Closes an idle connection on purpose. */
-  evict(c: Connection, reason: EvictReason): void {
-    this.#unIdle(c)
-    this.emit('evict', { ...c.ref, reason })
-    c.shutdown()
-  }
-
-  /** Retries now every connection waiting out a backoff delay (the browser came back online). */
-  retryNow(): void {
-    for (const c of this.#conns) c.retryNow()
+  /** The browser came back online: connections waiting out a backoff try soon. */
+  retrySoon(window: number): void {
+    for (const s of this.#slots) s.conn.retrySoon(window)
   }
 
   /** Idle connections, least recently used first. */
-  idleConnections(): IterableIterator<Connection> {
+  idleSlots(): IterableIterator<Slot> {
     return this.#idle.values()
   }
 
@@ -171,242 +187,268 @@ export class HostPool implements ConnectionOwner, LeaseOwner, WarmHost {
     }
     this.#warm.stop()
     this.breaker.stop()
-    for (const c of [...this.#conns]) {
-      if (c.waiter) this.abandon(c.waiter, error())
-      c.dropBuffer('closed')
-      this.#unIdle(c)
-      c.shutdown(1000)
+    for (const s of [...this.#slots]) {
+      if (s.waiter) this.abandon(s.waiter, error())
+      s.conn.drop('closed')
+      this.#unIdle(s)
+      s.conn.shutdown()
     }
   }
 
-  // ConnectionOwner -------------------------------------------------------------------------
+  // SlotOwner ---------------------------------------------------------------------------------
 
-  needsConnection(c: Connection): boolean {
-    if (this.ctx.closing) return false
-    if (c.lease || (c.waiter && !c.waiter.settled)) return true
-    const head = this.#queue.peek()
-    if (head && head.key === c.key) {
-      this.#queue.remove(head.node!)
-      head.node = null
-      head.conn = c
-      c.waiter = head
-      return true
-    }
-    return c.warm && this.#warm.needed()
+  warmNeeded(): boolean {
+    return this.#warm.needed()
   }
 
-  mayAttempt(c: Connection): boolean {
-    return this.breaker.mayAttempt(c)
-  }
-
-  onAttemptFailed(c: Connection): void {
-    this.#lastFailure = c.lastFailure
-    this.breaker.failure(c, now())
-  }
-
-  isAwaited(c: Connection): boolean {
-    return c.lease !== null || (c.waiter !== null && !c.waiter.settled)
-  }
-
-  onStateChange(_c: Connection, prev: ConnectionState, next: ConnectionState): void {
+  stateChanged(_s: Slot, prev: ConnectionState, next: ConnectionState): void {
     const from = GAUGE[prev]
     const to = GAUGE[next]
     if (from) this.stats.add(from, -1)
     if (to) this.stats.add(to, 1)
-    if (next === 'closing') this.ctx.closingDelta(1)
-    if (prev === 'closing') this.ctx.closingDelta(-1)
-    this.#closing += (next === 'closing' ? 1 : 0) - (prev === 'closing' ? 1 : 0)
+    const closing = (next === 'closing' ? 1 : 0) - (prev === 'closing' ? 1 : 0)
+    if (closing !== 0) {
+      this.closing += closing
+      this.env.admission.count(0, closing)
+    }
   }
 
-  onOpen(c: Connection, reopened: boolean): void {
+  opened(s: Slot, reopened: boolean): void {
     this.breaker.success()
-    // The origin accepts connections: whoever waits out a backoff delay need not wait longer.
-    for (const other of this.#conns) if (other !== c && other.waitingToRetry) other.retryNow()
+    // The origin accepts connections again: the others waiting out a backoff delay retry soon.
+    for (const other of this.#slots) if (other !== s) other.conn.retrySoon(RECOVERY_WINDOW)
     if (reopened) this.stats.add('reconnects')
-    if (c.lease) {
-      if (reopened) c.lease._emit('open', { protocol: c.protocol })
+    if (s.lease !== null) {
+      if (reopened) s.notify('open', { protocol: s.conn.protocol })
       return
     }
-    if (this.ctx.closing) return c.shutdown()
-    const w = c.waiter
-    c.waiter = null
-    if (w && !w.settled) return this.#grant(c, w)
-    c.warm = false
-    this.#makeIdle(c)
-    this.dispatch()
-    this.ctx.serveBlocked()
+    this.#unwarm(s)
+    const w = s.waiter
+    s.waiter = null
+    if (w !== null && !w.settled) return this.#grant(s, w)
+    this.#free(s, this.timers.now())
   }
 
-  /** A dropped idle connection leaves the idle set at once: it may be handed to a waiter next. */
-  onDropped(c: Connection): void {
-    if (this.#unIdle(c)) c.droppedIdle = true
+  attemptFailed(s: Slot, failure: Failure): void {
+    this.#lastFailure = failure
+    this.breaker.failure(s, this.timers.now())
   }
 
-  onClosed(c: Connection, failure: Failure | undefined): void {
-    const wasIdle = this.#unIdle(c) || c.droppedIdle
-    this.#conns.delete(c)
-    this.breaker.forget(c)
+  /** A dropped idle connection leaves the idle set at once (it must not be handed out). */
+  dropped(s: Slot): void {
+    if (this.#unIdle(s)) s.droppedIdle = true
+  }
+
+  closed(s: Slot, failure: Failure | undefined): void {
+    const wasIdle = this.#unIdle(s) || s.droppedIdle
+    const wasWarm = this.#unwarm(s)
+    this.#slots.delete(s)
+    this.breaker.forget(s)
+    this.timers.cancel(s.idleTimer)
     this.stats.add('connections', -1)
     this.stats.add('closed')
-    this.ctx.liveDelta(-1)
+    this.env.admission.count(-1, 0)
     if (failure) this.#lastFailure = failure
-    const w = c.waiter
-    c.waiter = null
-    if (w && !w.settled) {
-      const f = failure ?? c.lastFailure
-      this.abandon(w, this.ctx.closing
-        ? this.ctx.closedError(this.origin)
-        : new PoolError('ERR_CONNECT_FAILED', `Could not connect to ${c.url.redacted}: ${f ? describeFailure(f) : 'connection closed'}`, {
-          origin: this.origin, url: c.url.redacted, cause: f?.error, closeCode: f?.code, closeReason: f?.reason,
-        }))
+    const { closing } = this.env
+    const w = s.waiter
+    s.waiter = null
+    if (w !== null && !w.settled) {
+      const f = failure ?? s.conn.lastFailure
+      this.abandon(w, closing ? this.closedError() : new PoolError('ERR_CONNECT_FAILED', `Could not connect to ${s.url.redacted}: ${f ? describeFailure(f) : 'connection closed'}`, {
+        origin: this.origin, url: s.url.redacted, cause: f?.error, closeCode: f?.code, closeReason: f?.reason,
+      }))
     }
-    const lease = c.lease
-    if (lease) {
-      c.lease = null
+    const lease = s.lease
+    if (lease !== null) {
+      s.lease = null
       this.stats.active(-1)
-      c.dropBuffer(this.ctx.closing ? 'closed' : 'gave-up')
-      const info = failure ?? c.lastClose
-      lease._closed({ code: info?.code ?? 1006, reason: info?.reason ?? '', wasClean: info?.wasClean ?? false })
+      s.conn.drop(closing ? 'closed' : 'gave-up')
+      const info = failure ?? s.conn.lastClose
+      s.closeHolder(lease, { code: info?.code ?? 1006, reason: info?.reason ?? '', wasClean: info?.wasClean ?? false })
     }
-    if (failure && (wasIdle || c.warm) && !this.ctx.closing) this.#warm.failed(c)
-    this.ctx.capacityFreed(this)
-    this.#warm.topUp()
-    this.ctx.checkDrained()
+    if (!closing) {
+      if (failure && (wasIdle || wasWarm)) this.#warm.failed(s.conn.openedAt)
+      this.env.admission.freed(this)
+      this.#warm.topUp()
+    }
+    this.env.settled()
+    this.#vacate()
   }
 
-  // LeaseOwner ------------------------------------------------------------------------------
-
-  release(lease: Lease, c: Connection): void {
-    if (c.lease !== lease) return
-    c.lease = null
-    const t = (c.lastUsed = now())
+  release(s: Slot): void {
+    s.lease = null
     this.stats.active(-1)
-    if (this.ctx.emitter.has('release')) this.emit('release', c.ref)
-    const { maxUses, maxLifetime } = this.options
-    if (c.state !== 'open') {
-      c.dropBuffer('released')
-      c.shutdown()
-    } else if (this.ctx.closing) c.shutdown()
-    else if (c.uses >= maxUses) this.evict(c, 'uses')
-    else if (c.lastUsed - c.createdAt >= maxLifetime) this.evict(c, 'lifetime')
-    else if (this.#conns.size - this.#closing > this.ctx.limits.maxPerHost || this.ctx.overTotal()) this.evict(c, 'resize')
+    if (this.env.listens('release')) this.env.emit('release', s.conn.ref)
+    const c = s.conn
+    if (c.writable) this.#free(s, this.timers.now())
     else {
-      const head = this.#queue.peek()
-      if (head !== undefined && head.key === c.key) this.#grant(c, head, t) // hand-off: never idle
-      else {
-        this.#makeIdle(c, t)
-        this.dispatch()
-        this.ctx.serveBlocked()
-      }
+      // Not open (or closing under us): close it, reporting what it held for this holder.
+      c.drop('released')
+      c.shutdown()
     }
-    this.ctx.checkDrained()
+    this.env.settled()
   }
 
-  destroy(lease: Lease, c: Connection, code: number, reason: string): void {
-    if (c.lease !== lease) return
-    c.dropBuffer('destroyed')
-    c.lease = null
+  destroy(s: Slot, code: number, reason: string): void {
+    const lease = s.lease!
+    s.conn.drop('destroyed')
+    s.lease = null
     this.stats.active(-1)
-    lease._closed({ code, reason, wasClean: true })
-    if (this.ctx.emitter.has('release')) this.emit('release', c.ref)
-    c.shutdown(code, reason)
-    this.ctx.checkDrained()
+    s.closeHolder(lease, { code, reason, wasClean: true })
+    if (this.env.listens('release')) this.env.emit('release', s.conn.ref)
+    s.conn.shutdown(code, reason)
+    this.env.settled()
   }
 
-  // internals -------------------------------------------------------------------------------
+  /** Closes a connection on purpose (an idle one, or one that came free). */
+  evict(s: Slot, reason: EvictReason): void {
+    this.#unIdle(s)
+    this.env.emit('evict', { ...s.conn.ref, reason })
+    s.conn.shutdown()
+  }
 
-  /** Whether a new connection fits under `maxPerHost` and `maxTotal`. */
+  // WarmHost ----------------------------------------------------------------------------------
+
+  warmable(): boolean {
+    return this.breaker.state === 'closed' && !this.env.closing && !this.env.draining
+  }
+
   hasRoom(): boolean {
-    return this.#conns.size < this.ctx.limits.maxPerHost && this.ctx.hasGlobalRoom()
+    return this.env.admission.fits(this)
   }
 
-  /** At a cap: close the least recently used idle connection (of another URL, since the head found none of its own). */
-  #makeRoom(): void {
-    if (this.#conns.size >= this.ctx.limits.maxPerHost) {
-      if (this.#closing >= this.#queue.size) return
-      const victim = this.#idle.oldest()
-      if (victim) this.evict(victim, 'capacity')
-    } else this.ctx.makeGlobalRoom(this)
-  }
-
-  /** WarmHost: opens a connection to keep warm. */
   openWarm(url: PoolUrl, key: string, protocols: readonly string[]): void {
-    const c = this.#create(url, key, protocols)
-    c.warm = true
-    c.start()
+    const s = this.#create(url, key, protocols)
+    s.warm = true
+    this.warming++
+    s.conn.start()
   }
 
-  /** WarmHost: every live connection of the origin. */
-  connections(): Iterable<Connection> {
-    return this.#conns
+  // internals ---------------------------------------------------------------------------------
+
+  /** A connection came free (opened for nobody, or released): recycle it, hand it to a waiter of its key, or idle it. */
+  #free(s: Slot, t: number): void {
+    const { maxUses, maxLifetime } = this.options
+    if (this.env.closing) return s.conn.shutdown()
+    if (s.uses >= maxUses) return this.evict(s, 'uses')
+    if (t - s.createdAt >= maxLifetime) return this.evict(s, 'lifetime')
+    if (this.env.admission.over(this)) return this.evict(s, 'resize')
+    const next = this.#keys.get(s.key)?.peek()
+    if (next !== undefined) return this.#grant(s, next, t) // hand-off: never idle
+    this.#idle.add(s)
+    s.idleSince = t
+    this.env.admission.idle(s, true)
+    this.stats.idle(1)
+    if (s.idleTimer === undefined) this.#armIdle(s, this.options.idleTimeout)
+    this.dispatch()
+    this.env.admission.idled()
   }
 
-  #connectFor(w: Waiter): void {
-    const c = this.#create(w.url, w.key, w.protocols)
-    c.waiter = w
-    w.conn = c
-    c.start()
+  /** At a cap: close the least recently used idle connection (of another key: none is free for a queued one). */
+  #makeRoom(): void {
+    if (this.live >= this.env.limits.maxPerHost) {
+      if (this.closing >= this.#queue.size) return
+      const victim = this.#idle.oldest()
+      if (victim !== undefined) this.evict(victim, 'capacity')
+    } else this.env.admission.makeRoom(this)
   }
 
-  #create(url: PoolUrl, key: string, protocols: readonly string[]): Connection {
-    const c = new Connection(this.ctx.nextId(), url, key, protocols, this)
-    this.#conns.add(c)
+  #connectFor(w: W): void {
+    const s = this.#create(w.url, w.key, w.protocols)
+    s.waiter = w
+    w.slot = s
+    s.conn.start()
+  }
+
+  #create(url: PoolUrl, key: string, protocols: readonly string[]): Slot {
+    const s = new Slot(this, this.env, key, this.env.nextId(), url, protocols)
+    this.#slots.add(s)
     this.stats.add('created')
     this.stats.add('connections')
     this.stats.add('connecting')
-    this.ctx.liveDelta(1)
-    return c
+    this.env.admission.count(1, 0)
+    return s
   }
 
-  /** Leases `c` to `w`; `t` is a `now()` reading the caller may already have (a clock read costs ~100 ns). */
-  #grant(c: Connection, w: Waiter, t = now()): void {
+  /** `s` (opening) now opens for `w`, which leaves the queue. */
+  #bind(s: Slot, w: W): void {
+    this.#unqueue(w)
+    s.waiter = w
+    w.slot = s
+  }
+
+  /** Leases `s` to `w`; `t` is a clock reading the caller may already have (a read costs ~100 ns). */
+  #grant(s: Slot, w: W, t = this.timers.now()): void {
     this.#settle(w)
-    w.resolve(this.#lease(c, t - w.start))
+    w.resolve(this.#lease(s, t - w.start))
   }
 
-  #lease(c: Connection, wait: number): Lease {
-    c.uses++
-    c.warm = false
-    const lease = new Lease(c, this)
-    c.lease = lease
+  #lease(s: Slot, wait: number): Holder {
+    s.uses++
+    const lease = this.env.lease(s)
+    s.lease = lease
     this.stats.active(1)
     this.stats.latency('acquireWait', wait)
-    if (this.ctx.emitter.has('acquire')) this.emit('acquire', { ...c.ref, wait })
-    this.#warm.used(c)
-    if (this.ctx.limits.minIdlePerHost > 0) this.#warm.topUp()
+    if (this.env.listens('acquire')) this.env.emit('acquire', { ...s.conn.ref, wait })
+    this.#warm.used(s.url, s.key, s.conn.protocols)
+    if (this.env.limits.minIdlePerHost > 0) this.#warm.topUp()
     return lease
   }
 
-  #settle(w: Waiter): void {
-    w.settled = true
-    this.ctx.disarm(w)
-    if (w.node) {
+  #refuse(w: W, error: PoolError): void {
+    this.stats.add('rejected')
+    this.#settle(w)
+    w.reject(error)
+    this.#vacate()
+  }
+
+  #circuitError(w: W): PoolError {
+    const b = this.breaker
+    const f = this.#lastFailure
+    const breaker = this.options.breaker
+    const left = Math.max(0, Math.round(b.openedAt + (breaker ? breaker.cooldown : 0) - this.timers.now()))
+    return new PoolError('ERR_CIRCUIT_OPEN', `Circuit open for ${this.origin}: ${b.failures} consecutive connection attempts failed${f?.error ? ` (last: ${f.error.message})` : ''}; ${b.state === 'half-open' ? 'a trial connection is under way' : `next trial in ${left} ms`}`, {
+      origin: this.origin, url: w.url.redacted, cause: f?.error, closeCode: f?.code, closeReason: f?.reason,
+    })
+  }
+
+  closedError(): PoolError {
+    return new PoolError('ERR_POOL_CLOSED', `The pool is ${this.env.closing ? 'closed' : 'draining'}: no new connections to ${this.origin}`, { origin: this.origin })
+  }
+
+  /** Removes `w` from both queues. */
+  #unqueue(w: W): void {
+    if (w.node !== null) {
       this.#queue.remove(w.node)
       w.node = null
     }
+    if (w.keyNode !== null) {
+      const kq = this.#keys.get(w.key)!
+      kq.remove(w.keyNode)
+      w.keyNode = null
+      if (kq.size === 0) this.#keys.delete(w.key)
+    }
+  }
+
+  #settle(w: W): void {
+    w.settle(this.env)
+    this.#unqueue(w)
+    w.slot = null
     this.stats.pending(-1)
   }
 
-  #takeIdle(key: string): Connection | undefined {
-    for (let c = this.#idle.take(key); c; c = this.#idle.take(key)) {
-      this.#afterUnIdle(c)
-      const { maxLifetime } = this.options
-      if (maxLifetime !== Infinity && now() - c.createdAt >= maxLifetime) {
-        this.emit('evict', { ...c.ref, reason: 'lifetime' })
-        c.shutdown()
+  #takeIdle(key: string): Slot | undefined {
+    const { maxLifetime } = this.options
+    for (let s = this.#idle.take(key); s !== undefined; s = this.#idle.take(key)) {
+      this.env.admission.idle(s, false)
+      this.stats.idle(-1)
+      if (maxLifetime !== Infinity && this.timers.now() - s.createdAt >= maxLifetime) {
+        this.evict(s, 'lifetime')
         continue
       }
-      return c
+      return s
     }
     return undefined
-  }
-
-  #makeIdle(c: Connection, t = now()): void {
-    this.#idle.add(c)
-    c.idleSince = t
-    this.ctx.idleChanged(c, this, true)
-    this.stats.idle(1)
-    if (c.idleTimer === undefined) this.#armIdle(c, this.options.idleTimeout)
   }
 
   /**
@@ -414,24 +456,32 @@ export class HostPool implements ConnectionOwner, LeaseOwner, WarmHost {
    * operation); when one fires it checks whether the connection has really been idle that long,
    * and re-arms for the remainder if it was reused meanwhile.
    */
-  #armIdle(c: Connection, ms: number): void {
-    c.idleTimer = this.timers.set(() => {
-      c.idleTimer = undefined
-      if (!this.#idle.has(c)) return // in use: its next release re-arms
-      const left = this.options.idleTimeout - (now() - c.idleSince)
-      if (left > 0) this.#armIdle(c, left)
-      else if (this.#idle.size > this.ctx.limits.minIdlePerHost) this.evict(c, 'idle')
+  #armIdle(s: Slot, ms: number): void {
+    s.idleTimer = this.timers.set(() => {
+      s.idleTimer = undefined
+      if (!this.#idle.has(s)) return // in use: its next release re-arms
+      const left = this.options.idleTimeout - (this.timers.now() - s.idleSince)
+      if (left > 0) this.#armIdle(s, left)
+      else if (this.#idle.size > this.env.limits.minIdlePerHost) this.evict(s, 'idle')
     }, ms)
   }
 
-  #unIdle(c: Connection): boolean {
-    if (!this.#idle.delete(c)) return false
-    this.#afterUnIdle(c)
+  #unIdle(s: Slot): boolean {
+    if (!this.#idle.delete(s)) return false
+    this.env.admission.idle(s, false)
+    this.stats.idle(-1)
     return true
   }
 
-  #afterUnIdle(c: Connection): void {
-    this.ctx.idleChanged(c, this, false)
-    this.stats.idle(-1)
+  #unwarm(s: Slot): boolean {
+    if (!s.warm) return false
+    s.warm = false
+    this.warming--
+    return true
+  }
+
+  /** Nothing left here (no connection, waiter or pending timer): tell the pool. */
+  #vacate(): void {
+    if (this.#slots.size === 0 && this.#queue.size === 0 && !this.#warm.waiting && this.breaker.state !== 'open') this.env.vacant(this)
   }
 }

@@ -4,23 +4,29 @@
  * doubly-linked list through the connections themselves: release and reuse (the hot path) touch
  * two pointers, with no hashing.
  */
-import type { Connection } from './connection.js'
+/** What the idle set keeps: anything with a reuse key and the links of the age order. */
+export interface Idler {
+  readonly key: string
+  idleIn: object | null
+  idlePrev: Idler | null
+  idleNext: Idler | null
+}
 
-export class IdleSet {
-  #byKey = new Map<string, Connection[]>()
-  #oldest: Connection | null = null
-  #newest: Connection | null = null
+export class IdleSet<C extends Idler> {
+  #byKey = new Map<string, C[]>()
+  #oldest: C | null = null
+  #newest: C | null = null
   #size = 0
 
   get size(): number {
     return this.#size
   }
 
-  has(c: Connection): boolean {
+  has(c: C): boolean {
     return c.idleIn === this
   }
 
-  add(c: Connection): void {
+  add(c: C): void {
     if (c.idleIn === this) return
     c.idleIn = this
     c.idlePrev = this.#newest
@@ -35,7 +41,7 @@ export class IdleSet {
   }
 
   /** Removes and returns the most recently used idle connection for `key`. */
-  take(key: string): Connection | undefined {
+  take(key: string): C | undefined {
     const stack = this.#byKey.get(key)
     const c = stack?.pop()
     if (c === undefined) return undefined
@@ -44,7 +50,7 @@ export class IdleSet {
     return c
   }
 
-  delete(c: Connection): boolean {
+  delete(c: C): boolean {
     if (c.idleIn !== this) return false
     const stack = this.#byKey.get(c.key)!
     stack.splice(stack.lastIndexOf(c), 1)
@@ -54,23 +60,23 @@ export class IdleSet {
   }
 
   /** The least recently used idle connection. */
-  oldest(): Connection | undefined {
+  oldest(): C | undefined {
     return this.#oldest ?? undefined
   }
 
   /** Idle connections, least recently used first. */
-  *values(): IterableIterator<Connection> {
+  *values(): IterableIterator<C> {
     for (let c = this.#oldest; c !== null; ) {
-      const next = c.idleNext
+      const next = c.idleNext as C | null
       yield c
       c = next
     }
   }
 
-  #unlink(c: Connection): void {
-    if (c.idlePrev === null) this.#oldest = c.idleNext
+  #unlink(c: C): void {
+    if (c.idlePrev === null) this.#oldest = c.idleNext as C | null
     else c.idlePrev.idleNext = c.idleNext
-    if (c.idleNext === null) this.#newest = c.idlePrev
+    if (c.idleNext === null) this.#newest = c.idlePrev as C | null
     else c.idleNext.idlePrev = c.idlePrev
     c.idlePrev = c.idleNext = null
     c.idleIn = null

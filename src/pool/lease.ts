@@ -1,10 +1,11 @@
 /**
  * The handle a caller holds on a pooled connection. Its listeners belong to the lease, not the
- * connection, so the next holder never inherits them.
+ * connection, so the next holder never inherits them. It drives its connection through a
+ * {@link LeaseHandle}, so any backend can stand behind it.
  */
 import { PoolError } from '../core/errors.js'
 import { isSendData, type SendData } from '../core/socket.js'
-import type { Connection } from './connection.js'
+import type { Holder, LeaseHandle } from './backend.js'
 import { Emitter, type Unsubscribe } from './events.js'
 
 /** States a lease can be in. */
@@ -20,63 +21,52 @@ export interface LeaseEvents {
   close: { code: number; reason: string; wasClean: boolean }
   /** The connection dropped and retries after `delay` ms. */
   reconnecting: { attempt: number; delay: number; code: number; reason: string }
-  /** A socket error or a failed reconnect attempt. */
+  /** A socket error, a failed reconnect attempt, or a callback of the pool's options that threw. */
   error: Error
 }
 
 const LEASE_EVENTS: ReadonlySet<string> = new Set(['message', 'open', 'close', 'reconnecting', 'error'])
-
-/** What a lease needs from the pool that handed it out. */
-export interface LeaseOwner {
-  release(lease: Lease, c: Connection): void
-  destroy(lease: Lease, c: Connection, code: number, reason: string): void
-}
-
 const dispose: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('Symbol.dispose')
 
 /** A caller's hold on a pooled connection. Release it (or `using lease = ...`) when done. */
-export class Lease {
-  readonly #conn: Connection
-  readonly #owner: LeaseOwner
+export class Lease implements Holder {
+  readonly #h: LeaseHandle
   #ended: 'released' | 'closed' | null = null
   #emitter: Emitter<LeaseEvents> | null = null
 
   /** @internal Created by the pool. */
-  constructor(conn: Connection, owner: LeaseOwner) {
-    this.#conn = conn
-    this.#owner = owner
+  constructor(handle: LeaseHandle) {
+    this.#h = handle
   }
 
   /** The pooled connection's id: the same across reconnects and successive leases; the `id` in pool events. */
   get id(): number {
-    return this.#conn.id
+    return this.#h.id
   }
 
   /** The normalised URL this lease was acquired for. */
   get url(): string {
-    return this.#conn.url.href
+    return this.#h.url.href
   }
 
   /** The pool key: the URL's WHATWG origin. */
   get origin(): string {
-    return this.#conn.url.origin
+    return this.#h.url.origin
   }
 
   /** `'connecting' | 'open' | 'reconnecting' | 'closed' | 'released'`. */
   get state(): LeaseState {
-    if (this.#ended) return this.#ended
-    const s = this.#conn.state
-    return s === 'closing' ? 'closed' : s
+    return this.#ended ?? this.#h.state
   }
 
   /** The negotiated subprotocol, `''` when none. */
   get protocol(): string {
-    return this.#conn.protocol
+    return this.#h.protocol
   }
 
   /** Bytes queued: the socket's own buffer plus messages held while reconnecting. */
   get bufferedAmount(): number {
-    return this.#ended ? 0 : this.#conn.bufferedAmount
+    return this.#ended ? 0 : this.#h.bufferedAmount
   }
 
   /**
@@ -84,11 +74,7 @@ export class Lease {
    * @throws PoolError `ERR_LEASE_RELEASED`, `ERR_LEASE_CLOSED`, `ERR_BUFFER_FULL`, `ERR_INVALID_ARGUMENT`
    */
   send(data: SendData): void {
-    if (this.#ended !== null) this.#check('send')
-    if (typeof data !== 'string' && !isSendData(data)) {
-      throw new PoolError('ERR_INVALID_ARGUMENT', `Expected \`data\` to be a string, ArrayBuffer, typed array or Blob, got ${data === null ? 'null' : typeof data}`, { origin: this.origin })
-    }
-    this.#conn.send(data)
+    this._send(data, true)
   }
 
   /** Subscribes to a lease event; returns the unsubscribe function. @throws PoolError `ERR_LEASE_RELEASED` */
@@ -112,7 +98,7 @@ export class Lease {
     const wasClosed = this.#ended === 'closed'
     this.#ended = 'released'
     this.#emitter?.clear()
-    if (!wasClosed) this.#owner.release(this, this.#conn)
+    if (!wasClosed) this.#h.release(this)
   }
 
   /**
@@ -129,7 +115,7 @@ export class Lease {
       throw new PoolError('ERR_INVALID_ARGUMENT', 'Expected `reason` to be a string of at most 123 UTF-8 bytes', { origin: this.origin })
     }
     if (this.#ended === 'closed') return
-    this.#owner.destroy(this, this.#conn, code, reason)
+    this.#h.destroy(this, code, reason)
   }
 
   /** `using lease = await pool.acquire(url)` releases at the end of the block. */
@@ -137,35 +123,38 @@ export class Lease {
     this.release()
   }
 
-  /** @internal Delivers a received message to the holder. */
-  _deliver(data: unknown): void {
-    this.#emitter?.emit('message', data)
+  /** @internal Sends (see `send`); with `hold` false only when it can go out now. Returns whether it went out. */
+  _send(data: SendData, hold: boolean): boolean {
+    if (this.#ended === 'released') this.#released('send')
+    if (typeof data !== 'string' && !isSendData(data)) throw invalidData(data, this.origin)
+    return this.#h.send(this, data, hold)
   }
 
-  /** @internal Emits a lease event. */
-  _emit<K extends keyof LeaseEvents>(type: K, event: LeaseEvents[K]): void {
-    this.#emitter?.emit(type, event)
+  /** @internal Where this lease's events go. */
+  get _events(): Emitter<LeaseEvents> | null {
+    return this.#emitter
   }
 
   /** @internal The connection closed for good under this lease. */
-  _closed(event: LeaseEvents['close']): void {
-    if (this.#ended) return
-    this.#ended = 'closed'
-    this.#emitter?.emit('close', event)
+  _closed(): void {
+    this.#ended ??= 'closed'
   }
 
-  #check(what: string): void {
-    if (this.#ended === 'released') {
-      throw new PoolError('ERR_LEASE_RELEASED', `Cannot ${what}: lease ${this.id} on ${this.#conn.url.redacted} was released`, { origin: this.origin, url: this.#conn.url.redacted })
-    }
+  #released(what: string): never {
+    throw new PoolError('ERR_LEASE_RELEASED', `Cannot ${what}: lease ${this.id} on ${this.#h.url.redacted} was released`, { origin: this.origin, url: this.#h.url.redacted })
   }
 
-  #emitterFor(type: string, fn: unknown, what: string) {
-    this.#check(what)
+  #emitterFor(type: string, fn: unknown, what: string): Emitter<LeaseEvents> {
+    if (this.#ended === 'released') this.#released(what)
     if (!LEASE_EVENTS.has(type)) {
       throw new PoolError('ERR_INVALID_ARGUMENT', `Expected a lease event (message, open, close, reconnecting, error), got ${JSON.stringify(type)}`)
     }
     if (typeof fn !== 'function') throw new PoolError('ERR_INVALID_ARGUMENT', `Expected the listener to be a function, got ${typeof fn}`)
     return (this.#emitter ??= new Emitter())
   }
+}
+
+/** `ERR_INVALID_ARGUMENT` for something `send` cannot send. */
+export function invalidData(data: unknown, origin?: string): PoolError {
+  return new PoolError('ERR_INVALID_ARGUMENT', `Expected \`data\` to be a string, ArrayBuffer, typed array or Blob, got ${data === null ? 'null' : typeof data}`, origin ? { origin } : {})
 }

@@ -1,21 +1,21 @@
 /**
- * The public pool: validates what callers pass, maps origins to HostPools, and exposes events,
- * stats, resizing and the two ways to stop (`drain`, `close`).
+ * The public pool: checks what callers pass, then hands validated requests to its backend (the
+ * in-process {@link LocalPool}); exposes events, stats, resizing and the two ways to stop.
  */
 import { PoolError } from '../core/errors.js'
 import { checkMinIdle, resolveOptions, resolveProtocols, type PoolOptions } from '../core/options.js'
-import type { SendData } from '../core/socket.js'
+import { isSendData, type SendData } from '../core/socket.js'
 import type { PoolStats } from '../core/stats.js'
 import { parsePoolUrl, type PoolUrl } from '../core/url.js'
 import { count, duration, fail, plainObject } from '../core/validate.js'
-import { now } from '../runtime/clock.js'
+import type { AcquireRequest, Backend, Limits } from './backend.js'
 import type { PoolEvents, Unsubscribe } from './events.js'
-import type { Lease } from './lease.js'
-import { PoolContext, type Limits, type Waiter } from './pool-context.js'
+import { Lease, invalidData } from './lease.js'
+import { LocalPool } from './local-pool.js'
 
 /** Options of one `acquire`. */
 export interface AcquireOptions {
-  /** Aborts the wait; the acquire rejects with `signal.reason`. */
+  /** Aborts the wait; the acquire rejects with `signal.reason`. @default none */
   signal?: AbortSignal
   /** ms this acquire may wait in total. @default the pool's `acquireTimeout` */
   timeout?: number
@@ -27,100 +27,94 @@ export interface AcquireOptions {
 
 const ACQUIRE_KEYS = ['signal', 'timeout', 'priority', 'protocols']
 const EVENTS: ReadonlySet<string> = new Set(['connect', 'open', 'close', 'reconnecting', 'error', 'acquire', 'release', 'enqueue', 'timeout', 'evict', 'drop'])
-const URL_CACHE_SIZE = 256
+/** Parsed URLs kept (strings only), oldest dropped first. */
+const URL_CACHE_SIZE = 512
+/** `pool.send` tries this many connections when the one it got was closing under it. */
+const SEND_TRIES = 3
 const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? Symbol.for('Symbol.asyncDispose')
+
+interface Parsed {
+  url: PoolUrl
+  /** The reuse key with the pool's default protocols. */
+  key: string
+}
 
 /** A pool of WebSocket connections, one sub-pool per origin. Create it with {@link createPool}. */
 export class WebSocketPool {
-  readonly #ctx: PoolContext
-  readonly #urls = new Map<string, PoolUrl>()
-  #closed: Promise<void> | undefined
-  #drained: Promise<void> | undefined
+  readonly #backend: Backend<Lease>
+  readonly #urls = new Map<string, Parsed>()
+  readonly #requireSecure: boolean
+  readonly #protocols: readonly string[]
+  readonly #acquireTimeout: number
 
   /** @throws PoolError `ERR_INVALID_OPTION` */
   constructor(options?: PoolOptions) {
     if (options === null) fail('options', options, 'an object')
-    this.#ctx = new PoolContext(resolveOptions(options ?? {}))
+    const resolved = resolveOptions(options ?? {})
+    this.#requireSecure = resolved.requireSecure
+    this.#protocols = resolved.protocols
+    this.#acquireTimeout = resolved.acquireTimeout
+    this.#backend = new LocalPool(resolved, (handle) => new Lease(handle))
   }
 
   /**
    * Resolves with a lease once a connection to `url` is open: an idle one for the same URL and
    * protocols, a new one within the caps, or the next one freed (queued by priority, then FIFO).
    * Rejects with `PoolError` (`ERR_INVALID_URL`, `ERR_INVALID_ARGUMENT`, `ERR_QUEUE_FULL`,
-   * `ERR_ACQUIRE_TIMEOUT`, `ERR_CONNECT_FAILED`, `ERR_POOL_CLOSED`) or with `signal.reason`.
+   * `ERR_ACQUIRE_TIMEOUT`, `ERR_CONNECT_FAILED`, `ERR_CIRCUIT_OPEN`, `ERR_POOL_CLOSED`) or with
+   * `signal.reason`.
    */
   acquire(url: string | URL, options?: AcquireOptions): Promise<Lease> {
-    const ctx = this.#ctx
     try {
-      const parsed = this.#parse(url)
-      if (ctx.closing || ctx.draining) throw ctx.closedError(parsed.origin)
-      let timeout = ctx.options.acquireTimeout
-      let priority = 0
-      let protocols = ctx.options.protocols
-      let signal: AbortSignal | undefined
-      if (options !== undefined) {
-        const o = plainObject('acquire options', options, ACQUIRE_KEYS, 'ERR_INVALID_ARGUMENT')
-        if (o.timeout !== undefined) timeout = duration('timeout', o.timeout, true, 'ERR_INVALID_ARGUMENT')
-        if (o.priority !== undefined) {
-          if (typeof o.priority !== 'number' || !Number.isFinite(o.priority)) fail('priority', o.priority, 'a finite number', 'ERR_INVALID_ARGUMENT')
-          priority = o.priority
-        }
-        if (o.protocols !== undefined) protocols = resolveProtocols('protocols', o.protocols, 'ERR_INVALID_ARGUMENT')
-        if (o.signal !== undefined) {
-          signal = o.signal as AbortSignal
-          if (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function' || !('aborted' in signal)) {
-            fail('signal', o.signal, 'an AbortSignal', 'ERR_INVALID_ARGUMENT')
-          }
-          if (signal.aborted) return Promise.reject(signal.reason)
-        }
-      }
-      const key = protocols.length === 0 ? parsed.href : `${parsed.href}\n${protocols.join(',')}`
-      const host = ctx.host(parsed.origin)
-      // Fast path: an idle connection for this URL is handed out without a waiter.
-      const lease = host.acquireIdle(key)
-      if (lease !== undefined) return Promise.resolve(lease)
-      return new Promise<Lease>((resolve, reject) => {
-        const w: Waiter = {
-          url: parsed, key, protocols, priority, start: now(), timeout, signal, resolve, reject,
-          node: null, conn: null, settled: false, deadline: null, onAbort: undefined,
-        }
-        host.acquire(w)
-      })
+      const req = this.#request(url, options)
+      if (req.signal?.aborted) return Promise.reject(req.signal.reason)
+      const lease = this.#backend.acquire(req)
+      return lease instanceof Lease ? Promise.resolve(lease) : lease
     } catch (error) {
       return Promise.reject(error)
     }
   }
 
-  /** Acquires, sends and releases; resolves once `data` was handed to an open socket. */
+  /**
+   * Acquires, sends and releases; resolves once `data` was handed to an open socket. A connection
+   * found closing under it is closed and another one acquired, so nothing is ever held for later.
+   * @throws PoolError `ERR_INVALID_ARGUMENT` for `data` (before acquiring), and what `acquire` throws
+   */
   async send(url: string | URL, data: SendData, options?: AcquireOptions): Promise<void> {
-    const lease = await this.acquire(url, options)
-    try {
-      lease.send(data)
-    } finally {
-      lease.release()
+    if (typeof data !== 'string' && !isSendData(data)) throw invalidData(data)
+    for (let i = 1; ; i++) {
+      const lease = await this.acquire(url, options)
+      try {
+        if (lease._send(data, false)) return
+      } finally {
+        lease.release()
+      }
+      if (i === SEND_TRIES) {
+        throw new PoolError('ERR_LEASE_CLOSED', `Cannot send to ${lease.origin}: ${SEND_TRIES} connections in a row closed before the message could be handed to them`, { origin: lease.origin })
+      }
     }
   }
 
   /** Subscribes to a pool event; returns the unsubscribe function. */
   on<K extends keyof PoolEvents>(type: K, fn: (event: PoolEvents[K]) => void): Unsubscribe {
     checkListener(type, fn)
-    return this.#ctx.emitter.on(type, fn)
+    return this.#backend.emitter.on(type, fn)
   }
 
   /** Subscribes for one event; returns the unsubscribe function. */
   once<K extends keyof PoolEvents>(type: K, fn: (event: PoolEvents[K]) => void): Unsubscribe {
     checkListener(type, fn)
-    return this.#ctx.emitter.once(type, fn)
+    return this.#backend.emitter.once(type, fn)
   }
 
   /** Unsubscribes. */
   off<K extends keyof PoolEvents>(type: K, fn: (event: PoolEvents[K]) => void): void {
-    this.#ctx.emitter.off(type, fn)
+    this.#backend.emitter.off(type, fn)
   }
 
   /** A plain JSON-serialisable snapshot; the same object until a figure changes. */
   stats(): PoolStats {
-    return this.#ctx.registry.snapshot(this.#ctx.limits.maxPerHost, this.#ctx.limits.maxTotal)
+    return this.#backend.stats()
   }
 
   /**
@@ -130,43 +124,24 @@ export class WebSocketPool {
    */
   resize(limits: Partial<Limits>): void {
     const o = plainObject('resize options', limits, ['maxPerHost', 'maxTotal', 'minIdlePerHost'])
-    const ctx = this.#ctx
+    const now = this.#backend.limits
     const next: Limits = {
-      maxPerHost: o.maxPerHost === undefined ? ctx.limits.maxPerHost : count('maxPerHost', o.maxPerHost, 1),
-      maxTotal: o.maxTotal === undefined ? ctx.limits.maxTotal : count('maxTotal', o.maxTotal, 1),
-      minIdlePerHost: o.minIdlePerHost === undefined ? ctx.limits.minIdlePerHost : count('minIdlePerHost', o.minIdlePerHost, 0, false),
+      maxPerHost: o.maxPerHost === undefined ? now.maxPerHost : count('maxPerHost', o.maxPerHost, 1),
+      maxTotal: o.maxTotal === undefined ? now.maxTotal : count('maxTotal', o.maxTotal, 1),
+      minIdlePerHost: o.minIdlePerHost === undefined ? now.minIdlePerHost : count('minIdlePerHost', o.minIdlePerHost, 0, false),
     }
     checkMinIdle(next.minIdlePerHost, next.maxPerHost)
-    const tracking = ctx.limits.maxTotal !== Infinity
-    Object.assign(ctx.limits, next)
-    if (tracking !== (next.maxTotal !== Infinity)) ctx.trackIdle()
-    ctx.registry.invalidate()
-    if (ctx.closing) return
-    ctx.shrinkTotal()
-    for (const h of ctx.hosts.values()) h.applyLimits()
+    this.#backend.resize(next)
   }
 
   /** Stops new acquires (they reject `ERR_POOL_CLOSED`), serves those queued, waits for every lease to be released, then closes. */
   drain(): Promise<void> {
-    if (this.#closed) return this.#closed
-    if (!this.#drained) {
-      const ctx = this.#ctx
-      ctx.draining = true
-      this.#drained = new Promise<void>((resolve) => {
-        ctx.onDrained = resolve
-        ctx.checkDrained()
-      }).then(() => this.close())
-    }
-    return this.#drained
+    return this.#backend.drain()
   }
 
   /** Closes every connection now and rejects queued acquires with `ERR_POOL_CLOSED`. Resolves once no socket, timer or listener is left. */
   close(): Promise<void> {
-    this.#closed ??= new Promise<void>((resolve) => {
-      this.#ctx.onEmpty = resolve
-      this.#ctx.shutdown()
-    })
-    return this.#closed
+    return this.#backend.close()
   }
 
   /** `await using pool = createPool()` closes the pool at the end of the block. */
@@ -174,18 +149,51 @@ export class WebSocketPool {
     return this.close()
   }
 
-  #parse(url: string | URL): PoolUrl {
-    const cacheKey = typeof url === 'string' ? url : undefined
-    if (cacheKey !== undefined) {
-      const hit = this.#urls.get(cacheKey)
-      if (hit) return hit
+  /** Checks `url` and `options` into a request (no allocation beyond it on the common path). */
+  #request(url: string | URL, options: AcquireOptions | undefined): AcquireRequest {
+    const { url: parsed, key } = this.#parse(url)
+    let timeout = this.#acquireTimeout
+    let priority = 0
+    let protocols = this.#protocols
+    let signal: AbortSignal | undefined
+    if (options !== undefined) {
+      if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('acquire options', options, 'an object', 'ERR_INVALID_ARGUMENT')
+      for (const k in options) if (!ACQUIRE_KEYS.includes(k)) plainObject('acquire options', options, ACQUIRE_KEYS, 'ERR_INVALID_ARGUMENT')
+      const o = options as Record<string, unknown>
+      if (o.timeout !== undefined) timeout = duration('timeout', o.timeout, true, 'ERR_INVALID_ARGUMENT')
+      if (o.priority !== undefined) {
+        if (typeof o.priority !== 'number' || !Number.isFinite(o.priority)) fail('priority', o.priority, 'a finite number', 'ERR_INVALID_ARGUMENT')
+        priority = o.priority
+      }
+      if (o.protocols !== undefined) protocols = resolveProtocols('protocols', o.protocols, 'ERR_INVALID_ARGUMENT')
+      if (o.signal !== undefined) {
+        const s = o.signal as Partial<AbortSignal> | null
+        if (typeof s !== 'object' || s === null || typeof s.addEventListener !== 'function' || typeof s.removeEventListener !== 'function' || !('aborted' in s)) {
+          fail('signal', o.signal, 'an AbortSignal', 'ERR_INVALID_ARGUMENT')
+        }
+        signal = s as AbortSignal
+      }
     }
-    const parsed = parsePoolUrl(url, this.#ctx.options.requireSecure)
-    if (cacheKey !== undefined) {
-      if (this.#urls.size >= URL_CACHE_SIZE) this.#urls.clear()
-      this.#urls.set(cacheKey, parsed)
+    return {
+      url: parsed,
+      key: protocols === this.#protocols ? key : protocols.length === 0 ? parsed.href : `${parsed.href}\n${protocols.join(',')}`,
+      protocols, priority, timeout, signal,
     }
-    return parsed
+  }
+
+  #parse(url: string | URL): Parsed {
+    if (typeof url === 'string') {
+      const hit = this.#urls.get(url)
+      if (hit !== undefined) return hit
+    }
+    const parsed = parsePoolUrl(url, this.#requireSecure)
+    const p = this.#protocols
+    const entry: Parsed = { url: parsed, key: p.length === 0 ? parsed.href : `${parsed.href}\n${p.join(',')}` }
+    if (typeof url === 'string') {
+      if (this.#urls.size >= URL_CACHE_SIZE) this.#urls.delete(this.#urls.keys().next().value!)
+      this.#urls.set(url, entry)
+    }
+    return entry
   }
 }
 

@@ -1,21 +1,28 @@
 /**
  * Keeps `minIdlePerHost` open idle connections warm for one origin once it has been used. They
- * open to the most recently acquired URL and protocols, never while acquires queue (those need the
- * room first), and after a warm or idle connection failed only after a backoff delay, so a server
- * that accepts and then drops is not hammered.
+ * open to the most recently acquired URL and protocols; never while acquires queue (those need the
+ * room first), while the circuit is not closed, or once the pool drains or closes; and after a
+ * warm or idle connection failed only after a backoff delay, so a server that accepts and then
+ * drops is not hammered.
  */
 import { backoffDelay } from '../core/backoff.js'
+import type { ResolvedOptions } from '../core/options.js'
 import type { PoolUrl } from '../core/url.js'
-import { now, random, type TimerHandle } from '../runtime/clock.js'
-import type { Connection } from './connection.js'
-import type { PoolContext } from './pool-context.js'
+import type { TimerHandle, Timers } from '../runtime/clock.js'
 
-/** What the warm set needs from its origin's HostPool. */
+/** What the warm set needs from its origin. */
 export interface WarmHost {
-  readonly ctx: PoolContext
+  readonly options: ResolvedOptions
+  readonly timers: Timers
+  readonly minIdle: number
+  /** Open idle connections. */
   readonly idleCount: number
+  /** Warm connections still opening. */
+  readonly warming: number
   readonly queued: number
-  connections(): Iterable<Connection>
+  /** Whether warm connections are wanted at all now: circuit closed, pool neither draining nor closed. */
+  warmable(): boolean
+  /** Whether one more connection fits under the caps. */
   hasRoom(): boolean
   openWarm(url: PoolUrl, key: string, protocols: readonly string[]): void
 }
@@ -28,50 +35,48 @@ export class WarmSet {
 
   constructor(readonly host: WarmHost) {}
 
-  /** `c` was leased: warm connections now go to its URL. */
-  used(c: Connection): void {
-    if (this.#mru?.key !== c.key) this.#mru = { url: c.url, key: c.key, protocols: c.protocols }
+  /** A connection to `key` was leased: warm connections now go there. */
+  used(url: PoolUrl, key: string, protocols: readonly string[]): void {
+    if (this.#mru?.key !== key) this.#mru = { url, key, protocols }
   }
 
-  /** Whether a warm connection still being opened is needed (it counts itself). */
+  /** Whether a warm connection still opening is needed (it counts itself). No side effects. */
   needed(): boolean {
-    return this.host.idleCount + this.#warming() <= this.host.ctx.limits.minIdlePerHost
+    return this.host.idleCount + this.host.warming <= this.host.minIdle && this.host.warmable()
   }
 
   /** Opens warm connections up to `minIdlePerHost`, within the caps. */
   topUp(): void {
-    const { ctx } = this.host
-    const min = ctx.limits.minIdlePerHost
+    const { host } = this
     const mru = this.#mru
-    if (min === 0 || mru === undefined || ctx.closing || this.#timer !== undefined || this.host.queued > 0) return
-    for (let have = this.host.idleCount + this.#warming(); have < min && this.host.hasRoom(); have++) {
-      this.host.openWarm(mru.url, mru.key, mru.protocols)
+    if (host.minIdle === 0 || mru === undefined || this.#timer !== undefined || host.queued > 0 || !host.warmable()) return
+    for (let have = host.idleCount + host.warming; have < host.minIdle && host.hasRoom(); have++) {
+      host.openWarm(mru.url, mru.key, mru.protocols)
     }
   }
 
-  /** An idle or warm connection failed: top up again after a backoff delay, not at once. */
-  failed(c: Connection): void {
-    const { ctx } = this.host
-    const policy = ctx.options.reconnect
-    if (!policy || ctx.limits.minIdlePerHost === 0) return
-    if (c.openedAt > 0 && now() - c.openedAt >= policy.minUptime) this.#failures = 0
+  /** An idle or warm connection failed (`openedAt`: when it last opened, 0 if never): top up again after a backoff delay. */
+  failed(openedAt: number): void {
+    const { host } = this
+    const policy = host.options.reconnect
+    if (!policy || host.minIdle === 0) return
+    if (openedAt > 0 && host.timers.now() - openedAt >= policy.minUptime) this.#failures = 0
     if (this.#failures >= policy.maxAttempts) return
     this.#failures++
-    ctx.timers.cancel(this.#timer)
-    this.#timer = ctx.timers.set(() => {
+    host.timers.cancel(this.#timer)
+    this.#timer = host.timers.set(() => {
       this.#timer = undefined
       this.topUp()
-    }, Math.round(backoffDelay(this.#failures, policy, random)))
+    }, Math.round(backoffDelay(this.#failures, policy, () => host.timers.random())))
+  }
+
+  /** Whether a top-up waits out a delay. */
+  get waiting(): boolean {
+    return this.#timer !== undefined
   }
 
   stop(): void {
-    this.host.ctx.timers.cancel(this.#timer)
+    this.host.timers.cancel(this.#timer)
     this.#timer = undefined
-  }
-
-  #warming(): number {
-    let n = 0
-    for (const c of this.host.connections()) if (c.warm) n++
-    return n
   }
 }

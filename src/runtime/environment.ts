@@ -1,5 +1,5 @@
 /**
- * Browser signals, attached lazily and only in browsers: nothing is read at import time.
+ * Browser signals and error reporting: read lazily, never at import time.
  */
 
 type Target = { addEventListener(t: string, fn: () => void): void; removeEventListener(t: string, fn: () => void): void }
@@ -14,4 +14,19 @@ export function onOnline(fn: () => void): () => void {
   const target = g as Target
   target.addEventListener('online', fn)
   return () => target.removeEventListener('online', fn)
+}
+
+/**
+ * Reports an error thrown by user code (a listener) that has nowhere else to go: `reportError`
+ * where the runtime has it (browsers, Deno, Node 22+), else `console.error`. Never rethrows: a bug
+ * in one listener must not take down the process or the pool.
+ */
+export function reportError(error: unknown): void {
+  try {
+    const report = (globalThis as { reportError?: (e: unknown) => void }).reportError
+    if (typeof report === 'function') report(error)
+    else console.error(error)
+  } catch {
+    // A broken reporter must not break the pool either.
+  }
 }

@@ -26,6 +26,41 @@ export function isNodeWs(ctor: WebSocketConstructor): boolean {
   return typeof (ctor.prototype as WebSocketLike | undefined)?.ping === 'function'
 }
 
+/** Node's `Buffer`, where there is one (read once, when this module loads: no browser global). */
+const NodeBuffer = (globalThis as { Buffer?: { byteLength(s: string): number; from(s: string): { length: number } } }).Buffer
+
+/** `ws`'s options for a text frame sent as a buffer. */
+const TEXT = { binary: false }
+
+/**
+ * Calls `fn(data, bytes)` for each message of `socket`: text as a string, binary as the socket's
+ * `binaryType` delivers it, `bytes` the payload size on the wire. On `ws` this listens to its own
+ * `message` event, which hands over the raw buffer (its length is the byte count, for free) and
+ * skips the `MessageEvent` that `onmessage` builds; elsewhere it uses `onmessage` and counts.
+ */
+export function onMessages(socket: WebSocketLike, nodeWs: boolean, fn: (data: unknown, bytes: number) => void): void {
+  if (nodeWs && typeof socket.on === 'function') {
+    socket.on('message', (data: { length: number; toString(): string }, binary: boolean) => {
+      if (binary) fn(data, byteLength(data))
+      else fn(data.toString(), data.length)
+    })
+  } else socket.onmessage = (ev: { data: unknown }) => fn(ev.data, byteLength(ev.data))
+}
+
+/**
+ * Writes `data` to an open socket and returns its payload bytes. On `ws` a string is encoded once
+ * and sent as a text frame from that buffer (`ws` would otherwise measure it, then encode it).
+ */
+export function write(socket: WebSocketLike, nodeWs: boolean, data: SendData): number {
+  if (nodeWs && typeof data === 'string' && NodeBuffer) {
+    const buf = NodeBuffer.from(data)
+    socket.send(buf, TEXT)
+    return buf.length
+  }
+  socket.send(data)
+  return byteLength(data)
+}
+
 /** Constructs a socket. `wsOptions` is passed to `ws` only; browsers ignore it. */
 export function openSocket(
   ctor: WebSocketConstructor,
@@ -54,8 +89,6 @@ export function abortSocket(socket: WebSocketLike): void {
   }
 }
 
-const NodeBuffer = (globalThis as { Buffer?: { byteLength(s: string): number } }).Buffer
-
 /** Payload bytes on the wire: UTF-8 bytes for text, `byteLength`/`size` for binary. */
 export function byteLength(data: SendData | unknown): number {
   if (typeof data === 'string') return NodeBuffer ? NodeBuffer.byteLength(data) : utf8Length(data)
@@ -81,14 +114,4 @@ export function utf8Length(s: string): number {
     } else n += 2
   }
   return n
-}
-
-/** Hands an error thrown by a user listener to the runtime without unwinding wspool's own code. */
-export function reportListenerError(error: unknown): void {
-  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError
-  if (typeof report === 'function') report(error)
-  else
-    setTimeout(() => {
-      throw error
-    }, 0)
 }

@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from 'vitest'
 import { IdleSet } from '../../src/pool/idle-set.js'
-import type { Connection } from '../../src/pool/connection.js'
+import type { Idler } from '../../src/pool/idle-set.js'
 
 let nextId = 0
-const conn = (key: string): Connection & { name: string } =>
-  ({ key, name: `${key}#${nextId++}` }) as unknown as Connection & { name: string }
+const conn = (key: string): Idler & { name: string } =>
+  ({ key, name: `${key}#${nextId++}` }) as unknown as Idler & { name: string }
 
 describe('IdleSet', () => {
   it('starts empty', () => {
@@ -126,9 +126,9 @@ describe('IdleSet', () => {
     let seed = 99
     const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647)
     const s = new IdleSet()
-    const model: Array<Connection & { name: string }> = [] // LRU order
+    const model: Array<Idler & { name: string }> = [] // LRU order
     const keys = ['a', 'b', 'c']
-    const all: Array<Connection & { name: string }> = []
+    const all: Array<Idler & { name: string }> = []
     for (let i = 0; i < 3000; i++) {
       const r = rand()
       if (r < 0.4) {

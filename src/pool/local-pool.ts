@@ -1,0 +1,200 @@
+/**
+ * The in-process backend: origins (created on first use, forgotten once vacant beyond a bound),
+ * the caps across them, waiters and their deadlines, timers, events, stats, and the two ways to
+ * stop. Every entry point runs as one batch of changes (see {@link Notifier}): user code (event
+ * listeners) runs only once the state is consistent.
+ */
+import { PoolError } from '../core/errors.js'
+import type { ResolvedOptions } from '../core/options.js'
+import type { WebSocketConstructor } from '../core/socket.js'
+import { StatsRegistry, type PoolStats } from '../core/stats.js'
+import { Timers, type ClockSource } from '../runtime/clock.js'
+import { onOnline } from '../runtime/environment.js'
+import { isNodeWs, resolveWebSocket } from '../runtime/transport.js'
+import { Admission } from './admission.js'
+import type { AcquireRequest, Backend, Holder, LeaseHandle, Limits } from './backend.js'
+import { Deadlines } from './deadlines.js'
+import { Emitter, Notifier, type PoolEvents, type Target } from './events.js'
+import { HostPool, type HostEnv } from './host-pool.js'
+import type { Slot } from './slot.js'
+import { Waiter } from './waiter.js'
+
+/** Vacant origins whose records (and stats) are kept for reuse; beyond this the oldest are forgotten. */
+const VACANT_KEPT = 100
+
+export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
+  readonly timers: Timers
+  readonly deadlines: Deadlines
+  readonly notifier = new Notifier()
+  readonly emitter = new Emitter<PoolEvents>()
+  readonly registry = new StatsRegistry()
+  readonly admission: Admission
+  readonly limits: Limits
+  readonly ctor: WebSocketConstructor
+  readonly nodeWs: boolean
+  closing = false
+  draining = false
+  readonly #hosts = new Map<string, HostPool>()
+  /** Vacant origins, least recently vacated first. */
+  readonly #vacant = new Set<HostPool>()
+  #nextId = 0
+  #detachOnline: (() => void) | undefined
+  #onDrained: (() => void) | undefined
+  #onEmpty: (() => void) | undefined
+  #drained: Promise<void> | undefined
+  #closed: Promise<void> | undefined
+
+  constructor(
+    readonly options: ResolvedOptions,
+    readonly makeLease: (handle: LeaseHandle) => L,
+    clock?: ClockSource,
+  ) {
+    this.timers = new Timers(clock, (fn) => this.run(fn))
+    this.deadlines = new Deadlines(this.timers)
+    this.ctor = resolveWebSocket(options.WebSocket)
+    this.nodeWs = isNodeWs(this.ctor)
+    this.limits = { maxPerHost: options.maxPerHost, maxTotal: options.maxTotal, minIdlePerHost: options.minIdlePerHost }
+    this.admission = new Admission(this.limits)
+  }
+
+  get stopped(): boolean {
+    return this.closing || this.draining
+  }
+
+  acquire(req: AcquireRequest): L | Promise<L> {
+    const n = this.notifier
+    n.enter()
+    try {
+      if (this.stopped) throw this.#closedError(req.url.origin)
+      const host = this.#host(req.url.origin)
+      const lease = host.take(req.key)
+      if (lease !== undefined) return lease as L
+      return new Promise<L>((resolve, reject) => {
+        host.acquire(new Waiter(req.url, req.key, req.protocols, req.priority, this.timers.now(), req.timeout, req.signal, resolve, reject))
+      })
+    } finally {
+      n.exit()
+    }
+  }
+
+  stats(): PoolStats {
+    return this.registry.snapshot(this.limits.maxPerHost, this.limits.maxTotal)
+  }
+
+  resize(next: Limits): void {
+    this.run(() => {
+      const tracking = this.limits.maxTotal !== Infinity
+      Object.assign(this.limits, next)
+      if (tracking !== (next.maxTotal !== Infinity)) this.admission.retrack(this.#idleSlots())
+      this.registry.invalidate()
+      if (this.closing) return
+      this.admission.shrink()
+      for (const h of this.#hosts.values()) h.applyLimits()
+    })
+  }
+
+  drain(): Promise<void> {
+    if (this.#closed) return this.#closed
+    this.#drained ??= new Promise<void>((resolve) => {
+      this.draining = true
+      this.#onDrained = resolve
+      this.settled()
+    }).then(() => this.close())
+    return this.#drained
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= new Promise<void>((resolve) => {
+      this.#onEmpty = resolve
+      this.run(() => {
+        this.closing = true
+        const drained = this.#onDrained
+        this.#onDrained = undefined
+        drained?.()
+        for (const h of this.#hosts.values()) h.closeAll(() => h.closedError())
+        this.settled()
+      })
+    })
+    return this.#closed
+  }
+
+  // HostEnv -----------------------------------------------------------------------------------
+
+  run<T>(fn: () => T): T {
+    return this.notifier.run(fn)
+  }
+
+  emit<K extends keyof PoolEvents>(type: K, event: PoolEvents[K]): void {
+    this.notifier.emit(this.emitter, type, event)
+  }
+
+  notify(target: Target, type: string, event: unknown): void {
+    this.notifier.emit(target, type, event)
+  }
+
+  listens(type: keyof PoolEvents): boolean {
+    return this.emitter.has(type)
+  }
+
+  nextId(): number {
+    this.#detachOnline ??= onOnline(() => this.run(() => {
+      for (const h of this.#hosts.values()) h.retrySoon(1000)
+    }))
+    return ++this.#nextId
+  }
+
+  lease(s: Slot): L {
+    return this.makeLease(s)
+  }
+
+  settled(): void {
+    const t = this.registry.totals.values
+    if (this.closing) {
+      if (t.connections === 0) this.#emptied()
+    } else if (this.draining && this.#onDrained && t.pending === 0 && t.active === 0) {
+      const done = this.#onDrained
+      this.#onDrained = undefined
+      done()
+    }
+  }
+
+  vacant(h: HostPool): void {
+    if (this.#vacant.has(h)) return
+    this.#vacant.add(h)
+    if (this.#vacant.size <= VACANT_KEPT) return
+    const oldest = this.#vacant.values().next().value!
+    this.#vacant.delete(oldest)
+    this.#hosts.delete(oldest.origin)
+    this.registry.drop(oldest.origin)
+    this.admission.forget(oldest)
+  }
+
+  // internals ---------------------------------------------------------------------------------
+
+  #host(origin: string): HostPool {
+    let h = this.#hosts.get(origin)
+    if (h === undefined) {
+      h = new HostPool(origin, this, this.registry.host(origin))
+      this.#hosts.set(origin, h)
+    } else if (this.#vacant.size > 0) this.#vacant.delete(h)
+    return h
+  }
+
+  *#idleSlots(): Iterable<Slot> {
+    for (const h of this.#hosts.values()) yield* h.idleSlots()
+  }
+
+  #closedError(origin: string): PoolError {
+    return new PoolError('ERR_POOL_CLOSED', `The pool is ${this.closing ? 'closed' : 'draining'}: no new connections to ${origin}`, { origin })
+  }
+
+  #emptied(): void {
+    const done = this.#onEmpty
+    if (done === undefined) return
+    this.#onEmpty = undefined
+    this.timers.clear(true)
+    this.#detachOnline?.()
+    this.#detachOnline = undefined
+    done()
+  }
+}

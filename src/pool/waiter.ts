@@ -1,0 +1,80 @@
+/**
+ * One pending acquire: what it asks for, its promise, its deadline and abort signal, and where it
+ * waits. Waiters belong to the pool, not to an origin: the origin that queues one only holds its
+ * place (`host`), so a waiter can move on to another origin.
+ */
+import type { PoolUrl } from '../core/url.js'
+import type { WaitNode } from '../core/wait-queue.js'
+import type { Deadlines, Expiring } from './deadlines.js'
+
+/** Where a waiter waits: told when its deadline passes or its signal aborts. */
+export interface WaiterHost {
+  /** The deadline passed: reject with `ERR_ACQUIRE_TIMEOUT`. */
+  expire(w: Waiter<any>): void
+  /** Reject with `reason` (abort, pool closed) and let go of whatever was held for it. */
+  abandon(w: Waiter<any>, reason: unknown): void
+}
+
+/** What a waiter needs from the pool to arm itself. */
+export interface WaiterEnv {
+  readonly deadlines: Deadlines
+  run(fn: () => void): void
+}
+
+export class Waiter<S = unknown> implements Expiring {
+  /** Where it waits (set by the origin that takes it). */
+  host: WaiterHost | null = null
+  /** Its place in the origin's queue, and in the queue of its key (URL + protocols). */
+  node: WaitNode<Waiter<S>> | null = null
+  keyNode: WaitNode<Waiter<S>> | null = null
+  /** The connection being opened for it. */
+  slot: S | null = null
+  settled = false
+  at = 0
+  dPrev: Expiring | null = null
+  dNext: Expiring | null = null
+  dList: object | null = null
+  #onAbort: (() => void) | undefined
+
+  constructor(
+    readonly url: PoolUrl,
+    readonly key: string,
+    readonly protocols: readonly string[],
+    readonly priority: number,
+    readonly start: number,
+    readonly timeout: number,
+    readonly signal: AbortSignal | undefined,
+    readonly resolve: (value: any) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+
+  expire(): void {
+    this.host?.expire(this)
+  }
+
+  /** Starts the deadline and the abort listener (the signal was checked: not aborted yet). */
+  arm(env: WaiterEnv): void {
+    if (this.timeout !== Infinity) env.deadlines.add(this, this.timeout, this.start)
+    const signal = this.signal
+    if (signal === undefined) return
+    this.#onAbort = () => env.run(() => this.host?.abandon(this, signal.reason))
+    signal.addEventListener('abort', this.#onAbort, { once: true })
+  }
+
+  /** Marks it settled and stops its deadline and abort listener. Returns false if it already was. */
+  settle(env: WaiterEnv): boolean {
+    if (this.settled) return false
+    this.settled = true
+    env.deadlines.remove(this)
+    const onAbort = this.#onAbort
+    if (onAbort !== undefined) {
+      this.#onAbort = undefined
+      try {
+        this.signal!.removeEventListener('abort', onAbort)
+      } catch {
+        // A signal-like object that cannot remove a listener: the listener checks `settled`.
+      }
+    }
+    return true
+  }
+}
