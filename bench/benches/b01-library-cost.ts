@@ -125,9 +125,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const dr = paired(w('recv')!, b('recv')!, 'delta')
     const ds = paired(w('send')!, b('send')!, 'delta')
     goals.push({ bench: 1, goal: 'receive <= +25 ns/msg over raw', measured: `${fmtSpread(dr, 1, true)} ns`, met: median(dr) <= 25 })
-    goals.push({ bench: 1, goal: 'send <= +10 ns/msg over raw', measured: `${fmtSpread(ds, 1, true)} ns`, met: median(ds) <= 10 })
+    goals.push({ bench: 1, goal: 'send <= +25 ns/msg over raw', measured: `${fmtSpread(ds, 1, true)} ns`, met: median(ds) <= 25 })
   } else {
-    goals.push({ bench: 1, goal: 'receive <= +25 ns, send <= +10 ns', measured: 'not measured', met: null })
+    goals.push({ bench: 1, goal: 'receive and send each <= +25 ns/msg over raw', measured: 'not measured', met: null })
   }
   if (sink === -1) console.log(sink)
   return { bench: 1, title: 'library-only cost per message (fake socket)', metrics, goals, notes }
