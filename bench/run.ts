@@ -1,6 +1,7 @@
 // `npm run bench` entry: runs each benchmark in its own child process (node --expose-gc),
 // one after the other, and prints one table of medians (min..max) with paired ratios against
-// the baseline measured in the same run, the goals of issue 4, and a block for the README.
+// the baseline measured in the same run, the goals (issue 7's for benchmarks 1, 3, 7 and 8, issue 4's
+// for the others), and a block for the README.
 //   tsx bench/run.ts [--quick] [--only 1,3,8] [--trials N] [--cpu-prof] [--contender NAME]
 // --cpu-prof writes V8 profiles to bench/profiles/bench<N>/ (summarise with profile-summary.ts);
 // --contender runs only the contenders whose name contains NAME (for clean profiles).
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
   out.push('', `## wspool benchmarks (${quick ? 'quick smoke run, not for publishing' : 'full run'})`, '')
   out.push(`Date: ${started.toISOString()}  Machine: ${machine}  Command: \`${command}\`  Trials: ${trials} (interleaved, order reversed on alternate trials)  Wall time: ${secs.toFixed(0)} s  Build: ${build}`, '')
   out.push(mdTable(['#', 'metric', 'contender', 'median (min..max)', 'paired vs baseline, same run'], rows), '')
-  out.push('### Goals (issue 4)', '')
+  out.push('### Goals (issue 7 for 1, 3, 7, 8; issue 4 for the others)', '')
   out.push(mdTable(['#', 'goal', 'measured: median (min..max)', 'verdict'], goalRows), '')
   const notes = results.flatMap((r) => r.notes.map((n) => `- [${r.bench}] ${n}`))
   if (notes.length || failures.length) {
