@@ -214,19 +214,21 @@ export class HostPool implements SlotOwner, WaiterHost, Tenant, WarmHost {
   }
 
   opened(s: Slot, reopened: boolean): void {
+    const wasClosed = this.breaker.state === 'closed'
     this.breaker.success()
     // The origin accepts connections again: the others waiting out a backoff delay retry soon.
     for (const other of this.#slots) if (other !== s) other.conn.retrySoon(RECOVERY_WINDOW)
     if (reopened) this.stats.add('reconnects')
     if (s.lease !== null) {
       if (reopened) s.notify('open', { protocol: s.conn.protocol })
-      return
+    } else {
+      this.#unwarm(s)
+      const w = s.waiter
+      s.waiter = null
+      if (w !== null && !w.settled) this.#grant(s, w)
+      else this.#free(s, this.timers.now())
     }
-    this.#unwarm(s)
-    const w = s.waiter
-    s.waiter = null
-    if (w !== null && !w.settled) return this.#grant(s, w)
-    this.#free(s, this.timers.now())
+    if (!wasClosed) this.#warm.topUp() // the circuit closed: top-ups resume
   }
 
   attemptFailed(s: Slot, failure: Failure): void {

@@ -62,8 +62,7 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
   }
 
   acquire(req: AcquireRequest): L | Promise<L> {
-    const n = this.notifier
-    n.enter()
+    this.enter()
     try {
       if (this.stopped) throw this.#closedError(req.url.origin)
       const host = this.#host(req.url.origin)
@@ -73,7 +72,7 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
         host.acquire(new Waiter(req.url, req.key, req.protocols, req.priority, this.timers.now(), req.timeout, req.signal, resolve, reject))
       })
     } finally {
-      n.exit()
+      this.exit()
     }
   }
 
@@ -122,6 +121,14 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
 
   run<T>(fn: () => T): T {
     return this.notifier.run(fn)
+  }
+
+  enter(): void {
+    this.notifier.enter()
+  }
+
+  exit(): void {
+    this.notifier.exit()
   }
 
   emit<K extends keyof PoolEvents>(type: K, event: PoolEvents[K]): void {

@@ -21,6 +21,9 @@ import type { Waiter } from './waiter.js'
 export interface SlotEnv extends ConnectionEnv {
   /** Delivers `event` to a holder's listeners once the pool's state is consistent. */
   notify(target: Target, type: string, event: unknown): void
+  /** Opens and closes a batch of changes around a call from a holder (see `run`, without a closure). */
+  enter(): void
+  exit(): void
 }
 
 /** What a slot needs from its origin. */
@@ -146,11 +149,25 @@ export class Slot implements ConnectionPort, LeaseHandle, Idler, Evictable {
   }
 
   release(holder: Holder): void {
-    if (holder === this.lease) this.owner.release(this)
+    if (holder !== this.lease) return
+    const { env } = this
+    env.enter()
+    try {
+      this.owner.release(this)
+    } finally {
+      env.exit()
+    }
   }
 
   destroy(holder: Holder, code: number, reason: string): void {
-    if (holder === this.lease) this.owner.destroy(this, code, reason)
+    if (holder !== this.lease) return
+    const { env } = this
+    env.enter()
+    try {
+      this.owner.destroy(this, code, reason)
+    } finally {
+      env.exit()
+    }
   }
 
   // Evictable ---------------------------------------------------------------------------------
