@@ -1,0 +1,186 @@
+/**
+ * One socket of a connection, from its attempt to its close: `resolveUrl` and the handshake under
+ * one `connectTimeout` timer, then messages, errors and the close. It reports to its owner only
+ * until it is detached (the owner moved on, or gave it up): every handler, timer and `resolveUrl`
+ * continuation checks that first, so nothing stale ever reaches the connection.
+ */
+import { asError, lost, type Failure } from '../core/failure.js'
+import { parsePoolUrl, type PoolUrl } from '../core/url.js'
+import type { SendData, WebSocketLike } from '../core/socket.js'
+import type { TimerHandle } from '../runtime/clock.js'
+import { abortSocket, onMessages, openSocket, write } from '../runtime/transport.js'
+import type { ConnectionEnv } from './connection-port.js'
+
+/** What a link reports to its connection. */
+export interface LinkOwner {
+  readonly env: ConnectionEnv
+  readonly url: PoolUrl
+  readonly protocols: readonly string[]
+  linkOpened(connectTime: number): void
+  /** An inbound message (the receive path: no batch, no clock read). */
+  linkMessage(data: unknown, bytes: number): void
+  /** An error of the open socket. */
+  linkError(error: Error): void
+  /** The attempt failed (`wasOpen` false) or the open socket closed; the link is spent. */
+  linkEnded(failure: Failure, wasOpen: boolean): void
+}
+
+export class Link {
+  #owner: LinkOwner | null
+  #socket: WebSocketLike | null = null
+  #open = false
+  /** The error seen before the close event that reports it. */
+  #failure: Failure | undefined
+  #timer: TimerHandle | undefined
+
+  constructor(owner: LinkOwner) {
+    this.#owner = owner
+  }
+
+  /** Whether a `send` now goes straight out. */
+  get writable(): boolean {
+    return this.#open && this.#socket!.readyState === 1
+  }
+
+  get socket(): WebSocketLike | null {
+    return this.#socket
+  }
+
+  /** Writes to the open socket; returns the payload bytes. */
+  send(data: SendData): number {
+    return write(this.#socket!, this.#owner!.env.nodeWs, data)
+  }
+
+  /** Resolves the URL (`resolveUrl`, user code) and opens the socket, all within `connectTimeout`. */
+  start(): void {
+    const owner = this.#owner!
+    const { options, timers } = owner.env
+    this.#timer = timers.set(() => {
+      this.#timer = undefined
+      const error = new Error(`Connection attempt timed out after ${options.connectTimeout} ms`)
+      if (this.#socket === null) return this.#end(lost(error))
+      this.#failure ??= lost(error)
+      abortSocket(this.#socket)
+    }, options.connectTimeout, true)
+    const href = owner.url.href
+    const resolve = options.resolveUrl
+    if (resolve === undefined) return this.#connect(href)
+    let target: string | PromiseLike<string>
+    try {
+      target = resolve(href)
+    } catch (error) {
+      return this.#resolveFailed(error)
+    }
+    if (typeof (target as PromiseLike<string>)?.then !== 'function') return this.#connect(target)
+    Promise.resolve(target).then(
+      (t) => this.#owner?.env.run(() => this.#connect(t)),
+      (error: unknown) => this.#owner?.env.run(() => this.#resolveFailed(error)),
+    )
+  }
+
+  /** Closes the socket on purpose; the owner hears `linkEnded` once it closed (or after `grace` ms). */
+  close(code: number, reason: string, grace: number): void {
+    const socket = this.#socket
+    if (socket === null) return this.#end(lost())
+    this.#open = false
+    if (socket.readyState === 0) abortSocket(socket)
+    else {
+      try {
+        socket.close(code, reason)
+      } catch {
+        abortSocket(socket)
+      }
+    }
+    const { timers } = this.#owner!.env
+    timers.cancel(this.#timer)
+    // Browsers cannot force a close: stop counting it rather than wait forever.
+    this.#timer = timers.set(() => {
+      abortSocket(socket)
+      this.#end(lost())
+    }, grace, true)
+  }
+
+  /**
+   * Terminates the socket; the owner hears `linkEnded` with `failure` once it closed. Without
+   * `terminate()` (browsers) a half-open socket may take minutes to report its close: then now.
+   */
+  kill(failure: Failure): void {
+    const socket = this.#socket
+    this.#failure = failure
+    if (socket === null) return this.#end(failure)
+    abortSocket(socket)
+    if (typeof socket.terminate !== 'function') this.#end(failure)
+  }
+
+  /** Silences the link for good: nothing of it reaches the owner any more. */
+  detach(): void {
+    const owner = this.#owner
+    if (owner === null) return
+    this.#owner = null
+    owner.env.timers.cancel(this.#timer)
+  }
+
+  #resolveFailed(error: unknown): void {
+    if (this.#owner !== null) this.#end(lost(asError(error, 'resolveUrl failed')))
+  }
+
+  #connect(target: unknown): void {
+    const owner = this.#owner
+    if (owner === null) return
+    const { env, url, protocols } = owner
+    const { options } = env
+    let socket: WebSocketLike
+    try {
+      const href = target === url.href ? target : parsePoolUrl(target, options.requireSecure).href
+      socket = openSocket(env.ctor, href, protocols, options.binaryType, options.wsOptions)
+    } catch (error) {
+      return this.#end(lost(asError(error, 'WebSocket constructor threw')))
+    }
+    // An injected constructor is user code too: it may have changed everything.
+    if (this.#owner === null) return abortSocket(socket)
+    this.#socket = socket
+    const startedAt = env.timers.now()
+    socket.onopen = () => {
+      socket.onopen = null // frees this closure for the socket's lifetime
+      const o = this.#owner
+      if (o !== null) o.env.run(() => this.#opened(startedAt))
+    }
+    onMessages(socket, env.nodeWs, (data, bytes) => {
+      if (this.#open) this.#owner?.linkMessage(data, bytes)
+    })
+    socket.onerror = (ev: { error?: unknown; message?: string }) => this.#owner?.env.run(() => this.#error(ev))
+    socket.onclose = (ev: { code: number; reason: string; wasClean: boolean }) => {
+      socket.onopen = socket.onmessage = socket.onclose = null
+      socket.onerror = () => {}
+      this.#owner?.env.run(() => {
+        const failure = { code: ev.code, reason: ev.reason, wasClean: ev.wasClean, error: this.#failure?.error }
+        this.#end(failure)
+      })
+    }
+  }
+
+  #opened(startedAt: number): void {
+    const owner = this.#owner!
+    owner.env.timers.cancel(this.#timer)
+    this.#timer = undefined
+    this.#open = true
+    owner.linkOpened(owner.env.timers.now() - startedAt)
+  }
+
+  #error(ev: { error?: unknown; message?: string }): void {
+    const error = asError(ev?.error, ev?.message || 'WebSocket error')
+    this.#failure ??= lost(error)
+    this.#failure.error ??= error
+    // An attempt's error is reported once, when the attempt fails; an open socket's at once.
+    if (this.#open) this.#owner!.linkError(error)
+  }
+
+  #end(failure: Failure): void {
+    const owner = this.#owner
+    if (owner === null) return
+    const wasOpen = this.#open
+    this.detach()
+    this.#open = false
+    owner.linkEnded(failure, wasOpen)
+  }
+}
