@@ -1,6 +1,7 @@
 /**
- * How an attempt or a socket ended, and how error messages quote it.
+ * How an attempt or a socket ended, and how errors quote it.
  */
+import { PoolError, type PoolErrorCode } from './errors.js'
 
 /** How an attempt or a socket ended. */
 export interface Failure {
@@ -24,4 +25,9 @@ export function asError(value: unknown, fallback: string): Error {
 /** `connect ECONNREFUSED 127.0.0.1:1 (close code 1006)`: a failure as error messages quote it. */
 export function describeFailure(f: Failure): string {
   return `${f.error?.message ?? 'connection closed'} (close code ${f.code}${f.reason ? `, reason "${f.reason}"` : ''})`
+}
+
+/** A `PoolError` about `url` of `origin` that carries `f` (if any): its error as `cause`, its close code and reason. */
+export function failureError(code: PoolErrorCode, message: string, origin: string, url: string, f?: Failure): PoolError {
+  return new PoolError(code, message, { origin, url, cause: f?.error, closeCode: f?.code, closeReason: f?.reason })
 }

@@ -16,17 +16,6 @@ export interface Limits {
   minIdlePerHost: number
 }
 
-/** A validated acquire. */
-export interface AcquireRequest {
-  readonly url: PoolUrl
-  /** Reuse key: the URL and the subprotocols. */
-  readonly key: string
-  readonly protocols: readonly string[]
-  readonly priority: number
-  readonly timeout: number
-  readonly signal: AbortSignal | undefined
-}
-
 /** What a backend tells a lease. */
 export interface Holder {
   /** Where the lease's events go (its emitter), or null while nobody listens. */
@@ -56,8 +45,11 @@ export interface Backend<L> {
   readonly emitter: Emitter<PoolEvents>
   /** Whether new acquires are refused (draining or closed). */
   readonly stopped: boolean
-  /** A lease now (an idle connection was free), or the promise of one. */
-  acquire(req: AcquireRequest): L | Promise<L>
+  /**
+   * A lease now (an idle connection was free), or the promise of one. Arguments are validated:
+   * `key` is the reuse key (URL and subprotocols), `timeout` in ms (or Infinity), `signal` not aborted.
+   */
+  acquire(url: PoolUrl, key: string, protocols: readonly string[], priority: number, timeout: number, signal: AbortSignal | undefined): L | Promise<L>
   stats(): PoolStats
   readonly limits: Readonly<Limits>
   resize(limits: Limits): void

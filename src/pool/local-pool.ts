@@ -6,13 +6,14 @@
  */
 import { PoolError } from '../core/errors.js'
 import type { ResolvedOptions } from '../core/options.js'
+import type { PoolUrl } from '../core/url.js'
 import type { WebSocketConstructor } from '../core/socket.js'
 import { StatsRegistry, type PoolStats } from '../core/stats.js'
 import { Timers, type ClockSource } from '../runtime/clock.js'
 import { onOnline } from '../runtime/environment.js'
 import { isNodeWs, resolveWebSocket } from '../runtime/transport.js'
 import { Admission } from './admission.js'
-import type { AcquireRequest, Backend, Holder, LeaseHandle, Limits } from './backend.js'
+import type { Backend, Holder, LeaseHandle, Limits } from './backend.js'
 import { Deadlines } from './deadlines.js'
 import { Emitter, Notifier, type PoolEvents, type Target } from './events.js'
 import { HostPool, type HostEnv } from './host-pool.js'
@@ -61,15 +62,15 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
     return this.closing || this.draining
   }
 
-  acquire(req: AcquireRequest): L | Promise<L> {
+  acquire(url: PoolUrl, key: string, protocols: readonly string[], priority: number, timeout: number, signal: AbortSignal | undefined): L | Promise<L> {
     this.enter()
     try {
-      if (this.stopped) throw this.#closedError(req.url.origin)
-      const host = this.#host(req.url.origin)
-      const lease = host.take(req.key)
+      if (this.stopped) throw this.#closedError(url.origin)
+      const host = this.#host(url.origin)
+      const lease = host.take(key)
       if (lease !== undefined) return lease as L
       return new Promise<L>((resolve, reject) => {
-        host.acquire(new Waiter(req.url, req.key, req.protocols, req.priority, this.timers.now(), req.timeout, req.signal, resolve, reject))
+        host.acquire(new Waiter(url, key, protocols, priority, this.timers.now(), timeout, signal, resolve, reject))
       })
     } finally {
       this.exit()
@@ -110,7 +111,7 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
         const drained = this.#onDrained
         this.#onDrained = undefined
         drained?.()
-        for (const h of this.#hosts.values()) h.closeAll(() => h.closedError())
+        for (const h of this.#hosts.values()) h.closeAll()
         this.settled()
       })
     })

@@ -8,7 +8,7 @@ import { isSendData, type SendData } from '../core/socket.js'
 import type { PoolStats } from '../core/stats.js'
 import { parsePoolUrl, type PoolUrl } from '../core/url.js'
 import { count, duration, fail, plainObject } from '../core/validate.js'
-import type { AcquireRequest, Backend, Limits } from './backend.js'
+import type { Backend, Limits } from './backend.js'
 import type { PoolEvents, Unsubscribe } from './events.js'
 import { Lease, invalidData } from './lease.js'
 import { LocalPool } from './local-pool.js'
@@ -66,9 +66,10 @@ export class WebSocketPool {
    */
   acquire(url: string | URL, options?: AcquireOptions): Promise<Lease> {
     try {
-      const req = this.#request(url, options)
-      if (req.signal?.aborted) return Promise.reject(req.signal.reason)
-      const lease = this.#backend.acquire(req)
+      const { url: parsed, key } = this.#parse(url)
+      const lease = options === undefined
+        ? this.#backend.acquire(parsed, key, this.#protocols, 0, this.#acquireTimeout, undefined)
+        : this.#acquireWith(parsed, key, options)
       return lease instanceof Lease ? Promise.resolve(lease) : lease
     } catch (error) {
       return Promise.reject(error)
@@ -149,36 +150,24 @@ export class WebSocketPool {
     return this.close()
   }
 
-  /** Checks `url` and `options` into a request (no allocation beyond it on the common path). */
-  #request(url: string | URL, options: AcquireOptions | undefined): AcquireRequest {
-    const { url: parsed, key } = this.#parse(url)
-    let timeout = this.#acquireTimeout
-    let priority = 0
-    let protocols = this.#protocols
-    let signal: AbortSignal | undefined
-    if (options !== undefined) {
-      if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('acquire options', options, 'an object', 'ERR_INVALID_ARGUMENT')
-      for (const k in options) if (!ACQUIRE_KEYS.includes(k)) plainObject('acquire options', options, ACQUIRE_KEYS, 'ERR_INVALID_ARGUMENT')
-      const o = options as Record<string, unknown>
-      if (o.timeout !== undefined) timeout = duration('timeout', o.timeout, true, 'ERR_INVALID_ARGUMENT')
-      if (o.priority !== undefined) {
-        if (typeof o.priority !== 'number' || !Number.isFinite(o.priority)) fail('priority', o.priority, 'a finite number', 'ERR_INVALID_ARGUMENT')
-        priority = o.priority
+  /** An acquire with options: checks them (an aborted signal rejects with its reason). */
+  #acquireWith(url: PoolUrl, key: string, options: AcquireOptions): Lease | Promise<Lease> {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('acquire options', options, 'an object', 'ERR_INVALID_ARGUMENT')
+    for (const k in options) if (!ACQUIRE_KEYS.includes(k)) plainObject('acquire options', options, ACQUIRE_KEYS, 'ERR_INVALID_ARGUMENT')
+    const o = options as Record<string, unknown>
+    const timeout = o.timeout === undefined ? this.#acquireTimeout : duration('timeout', o.timeout, true, 'ERR_INVALID_ARGUMENT')
+    const priority = o.priority === undefined ? 0 : o.priority
+    if (typeof priority !== 'number' || !Number.isFinite(priority)) fail('priority', priority, 'a finite number', 'ERR_INVALID_ARGUMENT')
+    const protocols = o.protocols === undefined ? this.#protocols : resolveProtocols('protocols', o.protocols, 'ERR_INVALID_ARGUMENT')
+    const signal = o.signal as Partial<AbortSignal> | undefined
+    if (signal !== undefined) {
+      if (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function' || typeof signal.removeEventListener !== 'function' || !('aborted' in signal)) {
+        fail('signal', signal, 'an AbortSignal', 'ERR_INVALID_ARGUMENT')
       }
-      if (o.protocols !== undefined) protocols = resolveProtocols('protocols', o.protocols, 'ERR_INVALID_ARGUMENT')
-      if (o.signal !== undefined) {
-        const s = o.signal as Partial<AbortSignal> | null
-        if (typeof s !== 'object' || s === null || typeof s.addEventListener !== 'function' || typeof s.removeEventListener !== 'function' || !('aborted' in s)) {
-          fail('signal', o.signal, 'an AbortSignal', 'ERR_INVALID_ARGUMENT')
-        }
-        signal = s as AbortSignal
-      }
+      if (signal.aborted) return Promise.reject(signal.reason)
     }
-    return {
-      url: parsed,
-      key: protocols === this.#protocols ? key : protocols.length === 0 ? parsed.href : `${parsed.href}\n${protocols.join(',')}`,
-      protocols, priority, timeout, signal,
-    }
+    if (protocols !== this.#protocols) key = protocols.length === 0 ? url.href : `${url.href}\n${protocols.join(',')}`
+    return this.#backend.acquire(url, key, protocols, priority, timeout, signal as AbortSignal | undefined)
   }
 
   #parse(url: string | URL): Parsed {

@@ -2,30 +2,33 @@
  * The host's record of one connection: who holds it (an exclusive lease today; shared holders and
  * requests in flight plug in here), what it is being opened for (a waiter, or the warm set), how
  * often it was leased, and its place among the idle. It is the connection's port, so the one
- * inbound message tap of a connection routes through here to its holder, and it is the handle
- * the holder's lease drives.
+ * inbound message tap of a connection routes through here to its holder, and it is the handle the
+ * holder's lease drives (release and destroy run as one batch of changes).
  */
+import type { Failure } from '../core/failure.js'
 import type { SendData } from '../core/socket.js'
 import type { StatsRecord } from '../core/stats.js'
 import type { PoolUrl } from '../core/url.js'
-import type { TimerHandle } from '../runtime/clock.js'
 import type { Evictable } from './admission.js'
 import type { Holder, LeaseHandle } from './backend.js'
 import type { Breaker } from './breaker.js'
-import type { Failure } from '../core/failure.js'
 import { Connection } from './connection.js'
 import type { ConnectionEnv, ConnectionPort, ConnectionState } from './connection-port.js'
-import type { EvictReason, Target } from './events.js'
+import type { EvictReason, PoolEvents, Target } from './events.js'
 import type { Idler } from './idle-set.js'
 import type { Waiter } from './waiter.js'
 
-/** What every slot of a pool shares: the connection's environment, plus event delivery to holders. */
+/** What every slot of a pool shares: the connection's environment, and what holders need. */
 export interface SlotEnv extends ConnectionEnv {
   /** Delivers `event` to a holder's listeners once the pool's state is consistent. */
   notify(target: Target, type: string, event: unknown): void
-  /** Opens and closes a batch of changes around a call from a holder (see `run`, without a closure). */
+  /** Opens and closes a batch of changes around a holder's call (`run` without a closure). */
   enter(): void
   exit(): void
+  /** Whether anyone listens to a pool event (hot paths skip building its payload). */
+  listens(type: keyof PoolEvents): boolean
+  /** A waiter or a lease ended (drain and close may complete). */
+  settled(): void
 }
 
 /** What a slot needs from its origin. */
@@ -34,13 +37,13 @@ export interface SlotOwner {
   readonly breaker: Breaker
   /** Whether the warm set still needs a warm connection that is opening. */
   warmNeeded(): boolean
-  stateChanged(s: Slot, prev: ConnectionState, next: ConnectionState): void
+  stateChanged(prev: ConnectionState, next: ConnectionState): void
   opened(s: Slot, reopened: boolean): void
   attemptFailed(s: Slot, failure: Failure): void
   dropped(s: Slot): void
   closed(s: Slot, failure: Failure | undefined): void
-  release(s: Slot): void
-  destroy(s: Slot, code: number, reason: string): void
+  /** `s` came free: recycle it, hand it on, or idle it. */
+  free(s: Slot): void
   evict(s: Slot, reason: EvictReason): void
 }
 
@@ -57,9 +60,8 @@ export class Slot implements ConnectionPort, LeaseHandle, Idler, Evictable {
   droppedIdle = false
   uses = 0
   readonly createdAt: number
-  /** The idle timer (lazy: may outlive a reuse; see HostPool) and when the connection last went idle. */
-  idleTimer: TimerHandle | undefined
-  idleSince = 0
+  /** Idle sweeps since it last went idle (see HostPool). */
+  idleTicks = 0
   idleIn: object | null = null
   idlePrev: Slot | null = null
   idleNext: Slot | null = null
@@ -76,53 +78,6 @@ export class Slot implements ConnectionPort, LeaseHandle, Idler, Evictable {
     this.createdAt = env.timers.now()
     this.conn = new Connection(id, url, protocols, env, this)
   }
-
-  // ConnectionPort ----------------------------------------------------------------------------
-
-  wanted(): boolean {
-    return this.lease !== null || this.awaited() || (this.warm && this.owner.warmNeeded())
-  }
-
-  awaited(): boolean {
-    return this.waiter !== null && !this.waiter.settled
-  }
-
-  claim(): boolean {
-    return this.owner.breaker.mayAttempt(this)
-  }
-
-  stateChanged(prev: ConnectionState, next: ConnectionState): void {
-    this.owner.stateChanged(this, prev, next)
-  }
-
-  opened(reopened: boolean): void {
-    this.owner.opened(this, reopened)
-  }
-
-  attemptFailed(failure: Failure): void {
-    this.owner.attemptFailed(this, failure)
-  }
-
-  dropped(): void {
-    this.owner.dropped(this)
-  }
-
-  /** The connection's one inbound tap: the holder gets every message. */
-  message(data: unknown): void {
-    const target = this.lease?._events
-    if (target) this.env.notify(target, 'message', data)
-  }
-
-  notify(type: string, event: unknown): void {
-    const target = this.lease?._events
-    if (target) this.env.notify(target, type, event)
-  }
-
-  closed(failure: Failure | undefined): void {
-    this.owner.closed(this, failure)
-  }
-
-  // LeaseHandle -------------------------------------------------------------------------------
 
   get id(): number {
     return this.conn.id
@@ -145,6 +100,52 @@ export class Slot implements ConnectionPort, LeaseHandle, Idler, Evictable {
     return s === 'closing' ? 'closed' : s
   }
 
+  // ConnectionPort ----------------------------------------------------------------------------
+
+  wanted(): boolean {
+    return !!this.lease || this.awaited() || (this.warm && this.owner.warmNeeded())
+  }
+
+  awaited(): boolean {
+    return !!this.waiter && !this.waiter.settled
+  }
+
+  claim(): boolean {
+    return this.owner.breaker.mayAttempt(this)
+  }
+
+  stateChanged(prev: ConnectionState, next: ConnectionState): void {
+    this.owner.stateChanged(prev, next)
+  }
+
+  opened(reopened: boolean): void {
+    this.owner.opened(this, reopened)
+  }
+
+  attemptFailed(failure: Failure): void {
+    this.owner.attemptFailed(this, failure)
+  }
+
+  dropped(): void {
+    this.owner.dropped(this)
+  }
+
+  /** The connection's one inbound tap: the holder gets every message. */
+  message(data: unknown): void {
+    this.notify('message', data)
+  }
+
+  notify(type: string, event: unknown): void {
+    const target = this.lease?._events
+    if (target) this.env.notify(target, type, event)
+  }
+
+  closed(failure: Failure | undefined): void {
+    this.owner.closed(this, failure)
+  }
+
+  // LeaseHandle -------------------------------------------------------------------------------
+
   send(holder: Holder, data: SendData, hold: boolean): boolean {
     // A former holder (its connection closed for good) gets ERR_LEASE_CLOSED from the connection.
     return holder !== this.lease || hold || this.conn.writable ? this.conn.send(data) : false
@@ -152,10 +153,17 @@ export class Slot implements ConnectionPort, LeaseHandle, Idler, Evictable {
 
   release(holder: Holder): void {
     if (holder !== this.lease) return
-    const { env } = this
+    const { env, conn } = this
     env.enter()
     try {
-      this.owner.release(this)
+      this.#unhold()
+      if (conn.writable) this.owner.free(this)
+      else {
+        // Not open (or closing under the pool): close it, reporting what it held for the holder.
+        conn.drop('released')
+        conn.shutdown()
+      }
+      env.settled()
     } finally {
       env.exit()
     }
@@ -163,10 +171,14 @@ export class Slot implements ConnectionPort, LeaseHandle, Idler, Evictable {
 
   destroy(holder: Holder, code: number, reason: string): void {
     if (holder !== this.lease) return
-    const { env } = this
+    const { env, conn } = this
     env.enter()
     try {
-      this.owner.destroy(this, code, reason)
+      conn.drop('destroyed')
+      this.#close(holder, code, reason, true)
+      this.#unhold()
+      conn.shutdown(code, reason)
+      env.settled()
     } finally {
       env.exit()
     }
@@ -178,10 +190,26 @@ export class Slot implements ConnectionPort, LeaseHandle, Idler, Evictable {
     this.owner.evict(this, reason)
   }
 
-  /** Tells the holder its connection closed for good, with a `close` event. */
-  closeHolder(holder: Holder, event: { code: number; reason: string; wasClean: boolean }): void {
+  /** The connection ended for good: its holder is told (`close`), with what it held dropped. */
+  ended(poolClosed: boolean): void {
+    const lease = this.lease
+    if (!lease) return
+    this.lease = null
+    this.stats.active(-1)
+    this.conn.drop(poolClosed ? 'closed' : 'gave-up')
+    const info = this.conn.lastFailure ?? this.conn.lastClose
+    this.#close(lease, info?.code ?? 1006, info?.reason ?? '', info?.wasClean ?? false)
+  }
+
+  #unhold(): void {
+    this.lease = null
+    this.stats.active(-1)
+    if (this.env.listens('release')) this.env.emit('release', this.conn.ref)
+  }
+
+  #close(holder: Holder, code: number, reason: string, wasClean: boolean): void {
     holder._closed()
     const target = holder._events
-    if (target) this.env.notify(target, 'close', event)
+    if (target) this.env.notify(target, 'close', { code, reason, wasClean })
   }
 }
