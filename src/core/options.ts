@@ -157,8 +157,9 @@ type Table = Record<string, [rule: Rule, fallback?: unknown]>
 const accept = (test: (value: any) => unknown, expected: string): Rule => (path, value) =>
   test(value) ? value : fail(path, value, expected)
 
-const isFunction = (value: unknown) => typeof value === 'function'
-const FUNCTION = accept(isFunction, 'a function')
+/** A rule keeping values of one `typeof`. */
+const ofType = (type: string, expected = `a ${type}`) => accept((value) => typeof value === type, expected)
+const FUNCTION = ofType('function')
 /** Integer >= 1, or Infinity. */
 const COUNT: Rule = (path, value) => count(path, value, 1)
 /** Integer >= 0, or Infinity. */
@@ -203,12 +204,18 @@ const RECONNECT: Table = {
 }
 
 /** `initialDelay <= maxDelay`, blaming the value the user set (a lone `maxDelay` below the default `initialDelay`). */
-function checkDelays(r: ResolvedReconnect, given: Record<string, unknown>, path: string): void {
-  if (r.initialDelay > r.maxDelay) {
-    if (given.initialDelay === undefined) {
-      fail(`${path}.maxDelay`, r.maxDelay, `a duration >= \`${path}.initialDelay\` (${r.initialDelay}, the default)`)
-    }
-    fail(`${path}.initialDelay`, r.initialDelay, `a duration <= \`${path}.maxDelay\` (${r.maxDelay})`)
+const checkDelays = (r: ResolvedReconnect, given: Record<string, unknown>, path: string) =>
+  ordered(r.initialDelay, r.maxDelay, `${path}.initialDelay`, `${path}.maxDelay`, 'a duration', given.initialDelay === undefined)
+
+/**
+ * Fails unless `low <= high`, naming both: the value blamed is `low`, or `high` when `low` is only
+ * a default ("Expected `reconnect.maxDelay` to be a duration >= `reconnect.initialDelay` (500, the default), got 100").
+ */
+function ordered(low: number, high: number, lowName: string, highName: string, what: string, lowIsDefault?: boolean): void {
+  if (low > high) {
+    lowIsDefault
+      ? fail(highName, high, `${what} >= \`${lowName}\` (${low}, the default)`)
+      : fail(lowName, low, `${what} <= \`${highName}\` (${high})`)
   }
 }
 
@@ -240,9 +247,9 @@ const OPTIONS: Table = {
   requestTimeout: [TIMEOUT, 10000],
   codec: [resolveCodec],
   sharedLimit: [COUNT, Infinity],
-  WebSocket: [accept(isFunction, 'a WebSocket constructor')],
+  WebSocket: [ofType('function', 'a WebSocket constructor')],
   wsOptions: [(path, value) => Object.freeze({ ...plainObject(path, value) })],
-  requireSecure: [accept((v) => typeof v === 'boolean', 'a boolean'), false],
+  requireSecure: [ofType('boolean'), false],
   resolveUrl: [FUNCTION],
   breaker: [group({ failures: [(path, value) => count(path, value, 1, false), 5], cooldown: [DELAY, 30000] }, OR_FALSE), {}],
 }
@@ -255,11 +262,8 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
 }
 
 /** `minIdlePerHost` must fit under `maxPerHost`. */
-export function checkMinIdle(minIdlePerHost: number, maxPerHost: number): void {
-  if (minIdlePerHost > maxPerHost) {
-    fail('minIdlePerHost', minIdlePerHost, `an integer >= 0 and <= \`maxPerHost\` (${maxPerHost})`)
-  }
-}
+export const checkMinIdle = (minIdlePerHost: number, maxPerHost: number): void =>
+  ordered(minIdlePerHost, maxPerHost, 'minIdlePerHost', 'maxPerHost', 'an integer >= 0 and')
 
 /** A codec is an object implementing an interface (a class instance may carry more fields). */
 function resolveCodec(path: string, value: any): Codec {
@@ -274,13 +278,14 @@ const SUBPROTOCOL_NAMES = 'subprotocol names'
 
 /** Validates subprotocols (a string or an array of distinct tokens). */
 export function resolveProtocols(name: string, value: unknown, code?: InvalidCode): readonly string[] {
-  const list = typeof value === 'string' ? [value] : value
-  if (!Array.isArray(list)) fail(name, value, 'a string or an array of strings', code)
-  for (const [i, p] of list.entries()) {
+  const list: unknown[] = typeof value === 'string' ? [value]
+    : Array.isArray(value) ? [...value] // a copy: later changes to the input do not leak in
+    : fail(name, value, 'a string or an array of strings', code)
+  list.forEach((p, i) => {
     if (typeof p !== 'string' || !TOKEN.test(p)) fail(name, p, `${SUBPROTOCOL_NAMES} made of token characters`, code)
     if (list.indexOf(p) < i) fail(name, p, `distinct ${SUBPROTOCOL_NAMES} (this one is repeated)`, code)
-  }
-  return Object.freeze([...list])
+  })
+  return Object.freeze(list as string[])
 }
 
 export { MAX_DELAY }
