@@ -56,24 +56,23 @@ export function plainObject(name: string, value: unknown, known?: readonly strin
   return value as Record<string, unknown>
 }
 
-/** The known name closest to a typo: case-insensitive, at most 2 edits away, if any. */
+/** The known name closest to a typo: case-insensitive, at most 2 edits away (the first of equals), if any. */
 function suggest(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined
   let bestDistance = 3
   for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase())
+    const d = distance(key.toLowerCase(), k.toLowerCase())
     if (d < bestDistance) [best, bestDistance] = [k, d]
   }
   return best
 }
 
-/** Levenshtein distance, one row at a time. */
-function editDistance(a: string, b: string): number {
-  let prev = [...Array(b.length + 1).keys()]
-  for (let i = 0; i < a.length; i++) {
-    const row = [i + 1]
-    for (let j = 0; j < b.length; j++) row[j + 1] = Math.min(prev[j + 1] + 1, row[j] + 1, prev[j] + +(a[i] !== b[j]))
-    prev = row
-  }
-  return prev[b.length]
-}
+/**
+ * Levenshtein distance of `a` and `b` plus `spent`, capped at 3 (all `suggest` needs): equal first
+ * characters cost nothing, otherwise try a deletion, an insertion and a substitution.
+ */
+const distance = (a: string, b: string, spent = 0): number =>
+  spent > 2 ? 3
+  : a === b ? spent
+  : a[0] === b[0] ? distance(a.slice(1), b.slice(1), spent)
+  : Math.min(distance(a.slice(1), b, spent + 1), distance(a, b.slice(1), spent + 1), distance(a.slice(1), b.slice(1), spent + 1))
