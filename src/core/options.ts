@@ -1,5 +1,8 @@
 import { defaultShouldReconnect, type CloseInfo } from './backoff.js'
-import { MAX_DELAY, count, duration, fail, plainObject, type InvalidCode } from './validate.js'
+import {
+  MAX_DELAY, OR_FALSE, TRUE_OR_FALSE, accept, count, duration, fail, group, ofType, ordered, plainObject,
+  type InvalidCode, type Rule, type Table,
+} from './validate.js'
 import { isSendData, type SendData, type WebSocketConstructor } from './socket.js'
 
 /** Reconnect policy: exponential backoff with jitter. */
@@ -143,22 +146,9 @@ export interface ResolvedOptions {
   readonly breaker: Readonly<Required<BreakerOptions>> | false
 }
 
-/**
- * How the options are checked: each option has a row `name: [rule, default]` in a table. A rule
- * checks one value (named by its dotted path in messages) and returns what to keep, or throws
- * `ERR_INVALID_OPTION`. A default other than `undefined` goes through its rule too, which is how
- * nested objects get theirs (`{}` resolved against their own table). The table's keys are also
- * the known names for the unknown-key check.
- */
-type Rule = (path: string, value: unknown) => unknown
-type Table = Record<string, [rule: Rule, fallback?: unknown]>
+// How the options are checked: each option has a row `name: [rule, default]` in a table, which
+// `group` (validate.ts) walks. The rules below are shared by several rows.
 
-/** A rule keeping the values that pass `test` as they are. */
-const accept = (test: (value: any) => unknown, expected: string): Rule => (path, value) =>
-  test(value) ? value : fail(path, value, expected)
-
-/** A rule keeping values of one `typeof`. */
-const ofType = (type: string, expected = `a ${type}`) => accept((value) => typeof value === type, expected)
 const FUNCTION = ofType('function')
 /** Integer >= 1, or Infinity. */
 const COUNT: Rule = (path, value) => count(path, value, 1)
@@ -168,30 +158,6 @@ const COUNT0: Rule = (path, value) => count(path, value, 0)
 const TIMEOUT: Rule = (path, value) => duration(path, value, true)
 /** ms in [1, 2147483647]. */
 const DELAY: Rule = (path, value) => duration(path, value, false)
-
-/** What a nested option accepts besides an object: nothing, `false` (off), or also `true` (defaults). */
-const OR_FALSE = ' or false'
-const TRUE_OR_FALSE = ', true or false'
-
-/** A nested option object, resolved against its own `table`; `check` then sees the result and the input. */
-function group(table: Table, alternatives = '', check?: (resolved: any, given: Record<string, unknown>, path: string) => void): Rule {
-  return (path, value) =>
-    value === false && alternatives ? false
-    : resolve(table, value === true && alternatives === TRUE_OR_FALSE ? {} : value, path, alternatives, check)
-}
-
-/** Checks `input` against `table`: unknown keys refused, absent ones defaulted, the result frozen. */
-function resolve(table: Table, input: unknown, name: string, alternatives?: string, check?: Parameters<typeof group>[2]): object {
-  const given = plainObject(name, input, Object.keys(table), undefined, alternatives)
-  const out: Record<string, unknown> = {}
-  for (const key in table) {
-    const [rule, fallback] = table[key]
-    const value = given[key] === undefined ? fallback : given[key]
-    out[key] = value === undefined ? value : rule(name === 'options' ? key : `${name}.${key}`, value)
-  }
-  check?.(out, given, name)
-  return Object.freeze(out)
-}
 
 const RECONNECT: Table = {
   initialDelay: [DELAY, 500],
@@ -206,18 +172,6 @@ const RECONNECT: Table = {
 /** `initialDelay <= maxDelay`, blaming the value the user set (a lone `maxDelay` below the default `initialDelay`). */
 const checkDelays = (r: ResolvedReconnect, given: Record<string, unknown>, path: string) =>
   ordered(r.initialDelay, r.maxDelay, `${path}.initialDelay`, `${path}.maxDelay`, 'a duration', given.initialDelay === undefined)
-
-/**
- * Fails unless `low <= high`, naming both: the value blamed is `low`, or `high` when `low` is only
- * a default ("Expected `reconnect.maxDelay` to be a duration >= `reconnect.initialDelay` (500, the default), got 100").
- */
-function ordered(low: number, high: number, lowName: string, highName: string, what: string, lowIsDefault?: boolean): void {
-  if (low > high) {
-    lowIsDefault
-      ? fail(highName, high, `${what} >= \`${lowName}\` (${low}, the default)`)
-      : fail(lowName, low, `${what} <= \`${highName}\` (${high})`)
-  }
-}
 
 const HEARTBEAT: Table = {
   interval: [DELAY, 25000],
@@ -254,11 +208,11 @@ const OPTIONS: Table = {
   breaker: [group({ failures: [(path, value) => count(path, value, 1, false), 5], cooldown: [DELAY, 30000] }, OR_FALSE), {}],
 }
 
+const resolveAll = group(OPTIONS, '', (r: ResolvedOptions) => checkMinIdle(r.minIdlePerHost, r.maxPerHost))
+
 /** Validates `createPool` options into a frozen, complete object. @throws PoolError `ERR_INVALID_OPTION` */
 export function resolveOptions(input: unknown = {}): ResolvedOptions {
-  const resolved = resolve(OPTIONS, input, 'options') as ResolvedOptions
-  checkMinIdle(resolved.minIdlePerHost, resolved.maxPerHost)
-  return resolved
+  return resolveAll('options', input) as ResolvedOptions
 }
 
 /** `minIdlePerHost` must fit under `maxPerHost`. */

@@ -14,9 +14,14 @@ export type InvalidCode = 'ERR_INVALID_OPTION' | 'ERR_INVALID_ARGUMENT'
 
 const OR_INFINITY = ' or Infinity'
 
+/** Throws `ERR_INVALID_OPTION` (or `code`) with `message`. */
+function invalid(message: string, code: InvalidCode = 'ERR_INVALID_OPTION'): never {
+  throw new PoolError(code, message)
+}
+
 /** Throws `ERR_INVALID_OPTION` (or `code`) naming the option, the value and the expectation. */
-export function fail(name: string, value: unknown, expected: string, code: InvalidCode = 'ERR_INVALID_OPTION'): never {
-  throw new PoolError(code, `Expected \`${name}\` to be ${expected}, got ${describeValue(value)}`)
+export function fail(name: string, value: unknown, expected: string, code?: InvalidCode): never {
+  invalid(`Expected \`${name}\` to be ${expected}, got ${describeValue(value)}`, code)
 }
 
 /** A count: an integer >= `min`, or `Infinity` when `infinite` is allowed. */
@@ -42,18 +47,69 @@ export function range(name: string, value: unknown, min: number, max: number): n
  * A plain object (not null, not an array). With `known`, every key must be in it: an unknown one
  * is refused, naming it and its parent, with the closest known key as a suggestion.
  */
-export function plainObject(name: string, value: unknown, known?: readonly string[], code: InvalidCode = 'ERR_INVALID_OPTION', alternatives = ''): Record<string, unknown> {
+export function plainObject(name: string, value: unknown, known?: readonly string[], code?: InvalidCode, alternatives = ''): Record<string, unknown> {
   if (typeof value !== 'object' || !value || Array.isArray(value)) fail(name, value, `an object${alternatives}`, code)
   for (const key of Object.keys(value)) {
     if (known && !known.includes(key)) {
       const hint = suggest(key, known)
-      throw new PoolError(
-        code,
-        `Unknown ${name === 'options' ? 'option' : `key in \`${name}\``} \`${key}\`${hint ? `: did you mean \`${hint}\`?` : '.'} Known: ${known.join(', ')}`,
-      )
+      invalid(`Unknown ${name === 'options' ? 'option' : `key in \`${name}\``} \`${key}\`${hint ? `: did you mean \`${hint}\`?` : '.'} Known: ${known.join(', ')}`, code)
     }
   }
   return value as Record<string, unknown>
+}
+
+/**
+ * Table-driven checks: each option has a row `name: [rule, default]` in a {@link Table} (see
+ * options.ts). A rule checks one value (named by its dotted path in messages) and returns what to
+ * keep, or throws `ERR_INVALID_OPTION`. A default other than `undefined` goes through its rule
+ * too, which is how nested objects get theirs (`{}` resolved against their own table). The
+ * table's keys are also the known names for the unknown-key check.
+ */
+export type Rule = (path: string, value: unknown) => unknown
+export type Table = Record<string, [rule: Rule, fallback?: unknown]>
+
+/** A rule keeping the values that pass `test` as they are. */
+export const accept = (test: (value: any) => unknown, expected: string): Rule => (path, value) =>
+  test(value) ? value : fail(path, value, expected)
+
+/** A rule keeping values of one `typeof`. */
+export const ofType = (type: string, expected = `a ${type}`) => accept((value) => typeof value === type, expected)
+
+/** What a nested option accepts besides an object: nothing, `false` (off), or also `true` (defaults). */
+export const OR_FALSE = ' or false'
+export const TRUE_OR_FALSE = ', true or false'
+
+/**
+ * An option object (the options themselves, or a nested one) checked against `table`: unknown
+ * keys refused, absent ones defaulted, the result frozen; `check` then sees the result and the
+ * input. `alternatives` says what else it accepts: `false` (off), or also `true` (the defaults).
+ */
+export function group(table: Table, alternatives = '', check?: (resolved: any, given: Record<string, unknown>, path: string) => void): Rule {
+  return (path, input) => {
+    if (input === false && alternatives) return false
+    const given = plainObject(path, input === true && alternatives === TRUE_OR_FALSE ? {} : input, Object.keys(table), undefined, alternatives)
+    const out: Record<string, unknown> = {}
+    for (const key in table) {
+      const [rule, fallback] = table[key]
+      const value = given[key] === undefined ? fallback : given[key]
+      // Top-level options are named alone, nested ones by their dotted path.
+      out[key] = value === undefined ? value : rule(path === 'options' ? key : `${path}.${key}`, value)
+    }
+    check?.(out, given, path)
+    return Object.freeze(out)
+  }
+}
+
+/**
+ * Fails unless `low <= high`, naming both: the value blamed is `low`, or `high` when `low` is only
+ * a default ("Expected `reconnect.maxDelay` to be a duration >= `reconnect.initialDelay` (500, the default), got 100").
+ */
+export function ordered(low: number, high: number, lowName: string, highName: string, what: string, lowIsDefault?: boolean): void {
+  if (low > high) {
+    lowIsDefault
+      ? fail(highName, high, `${what} >= \`${lowName}\` (${low}, the default)`)
+      : fail(lowName, low, `${what} <= \`${highName}\` (${high})`)
+  }
 }
 
 /** The known name closest to a typo: case-insensitive, at most 2 edits away (the first of equals), if any. */
