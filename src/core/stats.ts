@@ -3,7 +3,8 @@
  *
  * Every host record feeds the pool-wide totals as it changes, so totals survive hosts and
  * reading them never sums over connections. A snapshot is rebuilt only after something changed
- * (the `dirty` flag), so repeated reads return the same object: fit for `useSyncExternalStore`.
+ * (a record's cache was dropped, a message counter moved, or the registry's `#dirty` flag), so
+ * repeated reads return the same object: fit for `useSyncExternalStore`.
  */
 
 /** Latency summary in ms; percentiles are `null` while `count` is 0. */
@@ -191,7 +192,7 @@ export class StatsRecord {
   setCircuit(state: 'closed' | 'open' | 'half-open'): void {
     this.#circuit = state
     this.#cached = null
-    this.#registry.dirty = true
+    this.#registry.invalidate()
   }
 
   /** Records a latency sample of a host, here and in the totals. */
@@ -222,7 +223,7 @@ export class StatsRegistry {
   readonly totals: StatsRecord = new StatsRecord(this, null)
   readonly #hosts = new Map<string, StatsRecord>()
   /** Set when the set of hosts, a circuit or the caps changed: what the totals do not show. */
-  dirty = true
+  #dirty = true
   #cached: PoolStats | null = null
 
   /** The record of `origin`, created on first use. */
@@ -230,30 +231,30 @@ export class StatsRegistry {
     let rec = this.#hosts.get(origin)
     if (!rec) {
       this.#hosts.set(origin, (rec = new StatsRecord(this, this.totals)))
-      this.dirty = true
+      this.#dirty = true
     }
     return rec
   }
 
   /** Forgets the record of `origin` (the totals keep what it counted). */
   drop(origin: string): void {
-    if (this.#hosts.delete(origin)) this.dirty = true
+    if (this.#hosts.delete(origin)) this.#dirty = true
   }
 
   /** The current snapshot; the same object until a figure changes. */
   snapshot(maxPerHost: number, maxTotal: number): PoolStats {
     const totals = this.totals.snapshot(maxTotal)
-    if (this.dirty || this.#cached?.totals !== totals) {
+    if (this.#dirty || this.#cached?.totals !== totals) {
       const hosts: Record<string, HostStats> = {}
       for (const [origin, rec] of this.#hosts) hosts[origin] = rec.snapshot(maxPerHost)
       this.#cached = { totals, hosts }
-      this.dirty = false
+      this.#dirty = false
     }
     return this.#cached!
   }
 
   /** Marks the snapshot stale (e.g. after the caps changed). */
   invalidate(): void {
-    this.dirty = true
+    this.#dirty = true
   }
 }
