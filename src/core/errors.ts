@@ -58,7 +58,7 @@ export class PoolError extends Error {
 /** The details copied onto the error (`cause` goes to the standard `Error` option instead). */
 const DETAIL_KEYS = ['origin', 'url', 'closeCode', 'closeReason'] as const
 
-/** Renders a user-supplied value for an error message: `0`, `NaN`, `"abc"`, `null`, `object`. */
+/** Renders a user-supplied value for an error message: `0`, `-0`, `"abc"`, `null`, `an array`, `an object` (never its contents). */
 export function describeValue(value: unknown): string {
   const type = typeof value
   return type === 'string' ? JSON.stringify(value)

@@ -85,7 +85,7 @@ export class LatencyWindow {
   #samples: number[] = []
   #count = 0
   #max = 0
-  #summary: LatencySummary | null = null
+  #summary?: LatencySummary | null
 
   record(ms: number): void {
     this.#samples[this.#count++ % WINDOW] = ms
@@ -129,8 +129,8 @@ export class StatsRecord {
   readonly connectTime = new LatencyWindow()
   #circuit: 'closed' | 'open' | 'half-open' = 'closed'
   /** This record's snapshot, null after a change; `#max` is the cap it was built with. */
-  #cached: HostStats | null = null
-  #max = NaN
+  #cached?: HostStats | null
+  #max?: number
   readonly #registry: StatsRegistry
   readonly #parent: StatsRecord | null
 
@@ -224,7 +224,7 @@ export class StatsRegistry {
   readonly #hosts = new Map<string, StatsRecord>()
   /** Set when the set of hosts, a circuit or the caps changed: what the totals do not show. */
   #dirty = true
-  #cached: PoolStats | null = null
+  #cached?: PoolStats
 
   /** The record of `origin`, created on first use. */
   host(origin: string): StatsRecord {

@@ -106,9 +106,8 @@ export function group(table: Table, alternatives = '', check?: (resolved: any, g
  */
 export function ordered(low: number, high: number, lowName: string, highName: string, what: string, lowIsDefault?: boolean): void {
   if (low > high) {
-    lowIsDefault
-      ? fail(highName, high, `${what} >= \`${lowName}\` (${low}, the default)`)
-      : fail(lowName, low, `${what} <= \`${highName}\` (${high})`)
+    if (lowIsDefault) fail(highName, high, `${what} >= \`${lowName}\` (${low}, the default)`)
+    fail(lowName, low, `${what} <= \`${highName}\` (${high})`)
   }
 }
 
