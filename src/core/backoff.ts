@@ -32,12 +32,12 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () 
 }
 
 /** Close codes after which retrying cannot help: the server rejected us. */
-const TERMINAL_CODES: ReadonlySet<number> = new Set([1002, 1003, 1007, 1008, 1009, 1010])
+const TERMINAL_CODES: readonly number[] = [1002, 1003, 1007, 1008, 1009, 1010]
 
 /**
  * The default `reconnect.shouldReconnect`: retry after any close except the codes that mean the
  * server rejected us (1002, 1003, 1007, 1008, 1009, 1010).
  */
 export function defaultShouldReconnect(info: CloseInfo): boolean {
-  return !TERMINAL_CODES.has(info.code)
+  return !TERMINAL_CODES.includes(info.code)
 }

@@ -16,6 +16,7 @@ export type PoolErrorCode =
   | 'ERR_BUFFER_FULL'
   | 'ERR_REQUEST_TIMEOUT'
   | 'ERR_CIRCUIT_OPEN'
+  | 'ERR_CONNECTION_LOST'
   | 'ERR_INVALID_ARGUMENT'
 
 /** Extra facts a {@link PoolError} may carry. */
@@ -49,21 +50,21 @@ export class PoolError extends Error {
     super(message, details.cause === undefined ? undefined : { cause: details.cause })
     this.name = 'PoolError'
     this.code = code
-    if (details.origin !== undefined) this.origin = details.origin
-    if (details.url !== undefined) this.url = details.url
-    if (details.closeCode !== undefined) this.closeCode = details.closeCode
-    if (details.closeReason !== undefined) this.closeReason = details.closeReason
+    // Only facts that are known become set; the fields above exist (undefined) either way.
+    for (const key of DETAIL_KEYS) if (details[key] !== undefined) (this as PoolErrorDetails)[key] = details[key] as never
   }
 }
 
-/** Renders a user-supplied value for an error message: `0`, `NaN`, `"abc"`, `null`, `object`. */
+/** The details copied onto the error (`cause` goes to the standard `Error` option instead). */
+const DETAIL_KEYS = ['origin', 'url', 'closeCode', 'closeReason'] as const
+
+/** Renders a user-supplied value for an error message: `0`, `-0`, `"abc"`, `null`, `an array`, `an object` (never its contents). */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value)
-  if (value === null || value === undefined || typeof value === 'boolean' || typeof value === 'bigint') {
-    return String(value)
-  }
-  if (typeof value === 'function') return 'a function'
-  if (Array.isArray(value)) return 'an array'
-  return typeof value === 'symbol' ? 'a symbol' : 'an object'
+  const type = typeof value
+  return type === 'string' ? JSON.stringify(value)
+    : Object.is(value, -0) ? '-0'
+    : type === 'function' || type === 'symbol' ? `a ${type}`
+    : Array.isArray(value) ? 'an array'
+    : value && type === 'object' ? 'an object'
+    : String(value) // numbers, booleans, bigints, null and undefined
 }

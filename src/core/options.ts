@@ -1,5 +1,8 @@
 import { defaultShouldReconnect, type CloseInfo } from './backoff.js'
-import { MAX_DELAY, count, duration, fail, plainObject, range } from './validate.js'
+import {
+  MAX_DELAY, OR_FALSE, TRUE_OR_FALSE, accept, count, duration, fail, group, ofType, ordered, plainObject,
+  type InvalidCode, type Rule, type Table,
+} from './validate.js'
 import { isSendData, type SendData, type WebSocketConstructor } from './socket.js'
 
 /** Reconnect policy: exponential backoff with jitter. */
@@ -143,146 +146,100 @@ export interface ResolvedOptions {
   readonly breaker: Readonly<Required<BreakerOptions>> | false
 }
 
-const OPTION_KEYS = [
-  'maxPerHost', 'maxTotal', 'minIdlePerHost', 'maxQueue', 'acquireTimeout', 'connectTimeout',
-  'idleTimeout', 'maxLifetime', 'maxUses', 'reconnect', 'heartbeat', 'buffer', 'protocols',
-  'binaryType', 'requestTimeout', 'codec', 'sharedLimit', 'WebSocket', 'wsOptions',
-  'requireSecure', 'resolveUrl', 'breaker',
-] as const
+// How the options are checked: each option has a row `name: [rule, default]` in a table, which
+// `group` (validate.ts) walks. The rules below are shared by several rows.
 
-const RECONNECT_DEFAULTS: ResolvedReconnect = Object.freeze({
-  initialDelay: 500, factor: 2, maxDelay: 30000, jitter: 1, maxAttempts: Infinity, minUptime: 5000,
-  shouldReconnect: defaultShouldReconnect,
-})
+const FUNCTION = ofType('function')
+/** Integer >= 1, or Infinity. */
+const COUNT: Rule = (path, value) => count(path, value, 1)
+/** Integer >= 0, or Infinity. */
+const COUNT0: Rule = (path, value) => count(path, value, 0)
+/** ms in [1, 2147483647], or Infinity ("no limit"). */
+const TIMEOUT: Rule = (path, value) => duration(path, value, true)
+/** ms in [1, 2147483647]. */
+const DELAY: Rule = (path, value) => duration(path, value, false)
+
+const RECONNECT: Table = {
+  initialDelay: [DELAY, 500],
+  factor: [accept((v) => typeof v === 'number' && v >= 1 && v < Infinity, 'a finite number >= 1'), 2],
+  maxDelay: [DELAY, 30000],
+  jitter: [accept((v) => typeof v === 'number' && v >= 0 && v <= 1, 'a number between 0 and 1'), 1],
+  maxAttempts: [COUNT0, Infinity],
+  minUptime: [DELAY, 5000],
+  shouldReconnect: [FUNCTION, defaultShouldReconnect],
+}
+
+/** `initialDelay <= maxDelay`, blaming the value the user set (a lone `maxDelay` below the default `initialDelay`). */
+const checkDelays = (r: ResolvedReconnect, given: Record<string, unknown>, path: string) =>
+  ordered(r.initialDelay, r.maxDelay, `${path}.initialDelay`, `${path}.maxDelay`, 'a duration', given.initialDelay === undefined)
+
+const HEARTBEAT: Table = {
+  interval: [DELAY, 25000],
+  timeout: [DELAY, 10000],
+  message: [accept(isSendData, 'a string, ArrayBuffer, typed array or Blob')],
+  isPong: [FUNCTION],
+}
+
+const BINARY_TYPES = ['arraybuffer', 'blob', 'nodebuffer']
+
+/** Every option of `createPool`, in the order of the resolved object. */
+const OPTIONS: Table = {
+  maxPerHost: [COUNT, 6],
+  maxTotal: [COUNT, Infinity],
+  minIdlePerHost: [(path, value) => count(path, value, 0, false), 0],
+  maxQueue: [COUNT0, Infinity],
+  acquireTimeout: [TIMEOUT, 10000],
+  connectTimeout: [TIMEOUT, 10000],
+  idleTimeout: [TIMEOUT, 30000],
+  maxLifetime: [TIMEOUT, Infinity],
+  maxUses: [COUNT, Infinity],
+  reconnect: [group(RECONNECT, TRUE_OR_FALSE, checkDelays), true],
+  heartbeat: [group(HEARTBEAT, OR_FALSE), false],
+  buffer: [group({ maxMessages: [COUNT0, 1000], maxBytes: [COUNT0, 1048576] }), {}],
+  protocols: [resolveProtocols, []],
+  binaryType: [accept((v) => BINARY_TYPES.includes(v), '"arraybuffer", "blob" or "nodebuffer"'), BINARY_TYPES[0]],
+  requestTimeout: [TIMEOUT, 10000],
+  codec: [resolveCodec],
+  sharedLimit: [COUNT, Infinity],
+  WebSocket: [ofType('function', 'a WebSocket constructor')],
+  wsOptions: [(path, value) => Object.freeze({ ...plainObject(path, value) })],
+  requireSecure: [ofType('boolean'), false],
+  resolveUrl: [FUNCTION],
+  breaker: [group({ failures: [(path, value) => count(path, value, 1, false), 5], cooldown: [DELAY, 30000] }, OR_FALSE), {}],
+}
+
+const resolveAll = group(OPTIONS, '', (r: ResolvedOptions) => checkMinIdle(r.minIdlePerHost, r.maxPerHost))
 
 /** Validates `createPool` options into a frozen, complete object. @throws PoolError `ERR_INVALID_OPTION` */
 export function resolveOptions(input: unknown = {}): ResolvedOptions {
-  const o = plainObject('options', input, OPTION_KEYS)
-  const get = <T>(key: string, fallback: T, check: (name: string, v: unknown) => T): T =>
-    o[key] === undefined ? fallback : check(key, o[key])
-
-  const maxPerHost = get('maxPerHost', 6, (n, v) => count(n, v, 1))
-  const minIdlePerHost = get('minIdlePerHost', 0, (n, v) => count(n, v, 0, false))
-  checkMinIdle(minIdlePerHost, maxPerHost)
-  return Object.freeze({
-    maxPerHost,
-    maxTotal: get('maxTotal', Infinity, (n, v) => count(n, v, 1)),
-    minIdlePerHost,
-    maxQueue: get('maxQueue', Infinity, (n, v) => count(n, v, 0)),
-    acquireTimeout: get('acquireTimeout', 10000, (n, v) => duration(n, v, true)),
-    connectTimeout: get('connectTimeout', 10000, (n, v) => duration(n, v, true)),
-    idleTimeout: get('idleTimeout', 30000, (n, v) => duration(n, v, true)),
-    maxLifetime: get('maxLifetime', Infinity, (n, v) => duration(n, v, true)),
-    maxUses: get('maxUses', Infinity, (n, v) => count(n, v, 1)),
-    reconnect: get('reconnect', RECONNECT_DEFAULTS, resolveReconnect),
-    heartbeat: get('heartbeat', false, resolveHeartbeat),
-    buffer: get('buffer', Object.freeze({ maxMessages: 1000, maxBytes: 1048576 }), resolveBuffer),
-    protocols: get('protocols', Object.freeze([]) as readonly string[], resolveProtocols),
-    binaryType: get('binaryType', 'arraybuffer', (n, v) =>
-      v === 'arraybuffer' || v === 'blob' || v === 'nodebuffer' ? v : fail(n, v, '"arraybuffer", "blob" or "nodebuffer"')),
-    requestTimeout: get('requestTimeout', 10000, (n, v) => duration(n, v, true)),
-    codec: get('codec', undefined, resolveCodec),
-    sharedLimit: get('sharedLimit', Infinity, (n, v) => count(n, v, 1)),
-    WebSocket: get('WebSocket', undefined, (n, v) => (typeof v === 'function' ? (v as WebSocketConstructor) : fail(n, v, 'a WebSocket constructor'))),
-    wsOptions: get('wsOptions', undefined, (n, v) => Object.freeze({ ...plainObjectAny(n, v) })),
-    requireSecure: get('requireSecure', false, (n, v) => (typeof v === 'boolean' ? v : fail(n, v, 'a boolean'))),
-    resolveUrl: get('resolveUrl', undefined, (n, v) => (typeof v === 'function' ? (v as ResolvedOptions['resolveUrl']) : fail(n, v, 'a function'))),
-    breaker: get('breaker', Object.freeze({ failures: 5, cooldown: 30000 }), resolveBreaker),
-  })
+  return resolveAll('options', input) as ResolvedOptions
 }
 
 /** `minIdlePerHost` must fit under `maxPerHost`. */
-export function checkMinIdle(minIdlePerHost: number, maxPerHost: number): void {
-  if (minIdlePerHost > maxPerHost) {
-    fail('minIdlePerHost', minIdlePerHost, `an integer >= 0 and <= \`maxPerHost\` (${maxPerHost})`)
-  }
-}
-
-function plainObjectAny(name: string, v: unknown): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(name, v, 'an object')
-  return v as Record<string, unknown>
-}
-
-function resolveReconnect(name: string, v: unknown): ResolvedReconnect | false {
-  if (v === false) return false
-  if (v === true) return RECONNECT_DEFAULTS
-  const o = plainObject(name, v, Object.keys(RECONNECT_DEFAULTS), undefined, ', true or false')
-  const pick = <T>(key: keyof ResolvedReconnect, check: (n: string, x: unknown) => T): T =>
-    o[key] === undefined ? (RECONNECT_DEFAULTS[key] as T) : check(`${name}.${key}`, o[key])
-  const r: ResolvedReconnect = Object.freeze({
-    initialDelay: pick('initialDelay', (n, x) => duration(n, x, false)),
-    factor: pick('factor', (n, x) => (typeof x === 'number' && x >= 1 && x !== Infinity ? x : fail(n, x, 'a finite number >= 1'))),
-    maxDelay: pick('maxDelay', (n, x) => duration(n, x, false)),
-    jitter: pick('jitter', (n, x) => range(n, x, 0, 1)),
-    maxAttempts: pick('maxAttempts', (n, x) => count(n, x, 0)),
-    minUptime: pick('minUptime', (n, x) => duration(n, x, false)),
-    shouldReconnect: pick('shouldReconnect', (n, x) => (typeof x === 'function' ? (x as ResolvedReconnect['shouldReconnect']) : fail(n, x, 'a function'))),
-  })
-  if (r.initialDelay > r.maxDelay) {
-    // Blame the value the user set: a lone `maxDelay` below the default `initialDelay` is the error.
-    if (o.initialDelay === undefined) {
-      fail(`${name}.maxDelay`, r.maxDelay, `a duration >= \`${name}.initialDelay\` (${r.initialDelay}, the default)`)
-    }
-    fail(`${name}.initialDelay`, r.initialDelay, `a duration <= \`${name}.maxDelay\` (${r.maxDelay})`)
-  }
-  return r
-}
-
-function resolveHeartbeat(name: string, v: unknown): ResolvedHeartbeat | false {
-  if (v === false) return false
-  const o = plainObject(name, v, ['interval', 'timeout', 'message', 'isPong'], undefined, ' or false')
-  const message = o.message
-  if (message !== undefined && !isSendData(message)) {
-    fail(`${name}.message`, message, 'a string, ArrayBuffer, typed array or Blob')
-  }
-  if (o.isPong !== undefined && typeof o.isPong !== 'function') fail(`${name}.isPong`, o.isPong, 'a function')
-  return Object.freeze({
-    interval: o.interval === undefined ? 25000 : duration(`${name}.interval`, o.interval, false),
-    timeout: o.timeout === undefined ? 10000 : duration(`${name}.timeout`, o.timeout, false),
-    message: message as SendData | undefined,
-    isPong: o.isPong as ResolvedHeartbeat['isPong'],
-  })
-}
-
-function resolveBuffer(name: string, v: unknown): Readonly<Required<BufferOptions>> {
-  const o = plainObject(name, v, ['maxMessages', 'maxBytes'])
-  return Object.freeze({
-    maxMessages: o.maxMessages === undefined ? 1000 : count(`${name}.maxMessages`, o.maxMessages, 0),
-    maxBytes: o.maxBytes === undefined ? 1048576 : count(`${name}.maxBytes`, o.maxBytes, 0),
-  })
-}
-
-function resolveBreaker(name: string, v: unknown): Readonly<Required<BreakerOptions>> | false {
-  if (v === false) return false
-  const o = plainObject(name, v, ['failures', 'cooldown'], undefined, ' or false')
-  return Object.freeze({
-    failures: o.failures === undefined ? 5 : count(`${name}.failures`, o.failures, 1, false),
-    cooldown: o.cooldown === undefined ? 30000 : duration(`${name}.cooldown`, o.cooldown, false),
-  })
-}
+export const checkMinIdle = (minIdlePerHost: number, maxPerHost: number): void =>
+  ordered(minIdlePerHost, maxPerHost, 'minIdlePerHost', 'maxPerHost', 'an integer >= 0 and')
 
 /** A codec is an object implementing an interface (a class instance may carry more fields). */
-function resolveCodec(name: string, v: unknown): Codec {
-  if (typeof v !== 'object' || v === null) fail(name, v, 'an object with `encode` and `decode` functions')
-  const o = v as Record<string, unknown>
-  if (typeof o.encode !== 'function') fail(`${name}.encode`, o.encode, 'a function')
-  if (typeof o.decode !== 'function') fail(`${name}.decode`, o.decode, 'a function')
-  return o as unknown as Codec
+function resolveCodec(path: string, value: any): Codec {
+  if (typeof value !== 'object' || !value) fail(path, value, 'an object with `encode` and `decode` functions')
+  for (const key of ['encode', 'decode']) FUNCTION(`${path}.${key}`, value[key])
+  return value
 }
 
 /** RFC 6455 subprotocol names are HTTP tokens; duplicates are refused by browsers. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const TOKEN = /^[\w!#$%&'*+.^`|~-]+$/
+const SUBPROTOCOL_NAMES = 'subprotocol names'
 
 /** Validates subprotocols (a string or an array of distinct tokens). */
-export function resolveProtocols(name: string, v: unknown, code?: 'ERR_INVALID_ARGUMENT'): readonly string[] {
-  const list = typeof v === 'string' ? [v] : v
-  if (!Array.isArray(list)) return fail(name, v, 'a string or an array of strings', code)
-  for (const p of list) {
-    if (typeof p !== 'string' || !TOKEN.test(p)) fail(name, p, 'subprotocol names made of token characters', code)
-  }
-  const dup = list.find((p, i) => list.indexOf(p) !== i)
-  if (dup !== undefined) fail(name, dup, 'distinct subprotocol names (this one is repeated)', code)
-  return Object.freeze([...list] as string[])
+export function resolveProtocols(name: string, value: unknown, code?: InvalidCode): readonly string[] {
+  const list: unknown[] = typeof value === 'string' ? [value]
+    : Array.isArray(value) ? [...value] // a copy: later changes to the input do not leak in
+    : fail(name, value, 'a string or an array of strings', code)
+  list.forEach((p, i) => {
+    if (typeof p !== 'string' || !TOKEN.test(p)) fail(name, p, `${SUBPROTOCOL_NAMES} made of token characters`, code)
+    if (list.indexOf(p) < i) fail(name, p, `distinct ${SUBPROTOCOL_NAMES} (this one is repeated)`, code)
+  })
+  return Object.freeze(list as string[])
 }
 
 export { MAX_DELAY }

@@ -3,7 +3,8 @@
  *
  * Every host record feeds the pool-wide totals as it changes, so totals survive hosts and
  * reading them never sums over connections. A snapshot is rebuilt only after something changed
- * (the `dirty` flag), so repeated reads return the same object: fit for `useSyncExternalStore`.
+ * (a record's cache was dropped, a message counter moved, or the registry's `#dirty` flag), so
+ * repeated reads return the same object: fit for `useSyncExternalStore`.
  */
 
 /** Latency summary in ms; percentiles are `null` while `count` is 0. */
@@ -80,33 +81,31 @@ const WINDOW = 1024
 
 /** Keeps the latest {@link WINDOW} samples, plus count and max over all time. */
 export class LatencyWindow {
+  /** A ring: sample number n (0-based) sits in slot n % WINDOW, so the oldest is overwritten first. */
   #samples: number[] = []
-  #next = 0
-  count = 0
-  max = 0
-  #summary: LatencySummary | null = null
+  #count = 0
+  #max = 0
+  #summary?: LatencySummary | null
 
   record(ms: number): void {
+    this.#samples[this.#count++ % WINDOW] = ms
+    if (ms > this.#max) this.#max = ms
     this.#summary = null
-    if (this.#samples.length < WINDOW) this.#samples.push(ms)
-    else {
-      this.#samples[this.#next] = ms
-      this.#next = (this.#next + 1) % WINDOW
-    }
-    this.count++
-    if (ms > this.max) this.max = ms
   }
 
-  /** The summary; computed (a sort of the window) only after a new sample. */
+  /** The summary; computed (a sort of the window) only after a new sample. Nearest-rank percentiles. */
   summary(): LatencySummary {
-    if (this.#summary !== null) return this.#summary
-    if (this.count === 0) return (this.#summary = { count: 0, p50: null, p95: null, p99: null, max: null })
-    const sorted = this.#samples.slice().sort((a, b) => a - b)
-    const at = (p: number) => round(sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)])
-    return (this.#summary = { count: this.count, p50: at(50), p95: at(95), p99: at(99), max: round(this.max) })
+    if (!this.#summary) {
+      const sorted = [...this.#samples].sort((a, b) => a - b)
+      const n = sorted.length
+      const at = (p: number) => (n ? round(sorted[Math.ceil(p * n) - 1]) : null)
+      this.#summary = { count: this.#count, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: n ? round(this.#max) : null }
+    }
+    return this.#summary
   }
 }
 
+/** Microsecond precision is plenty, and keeps snapshots short. */
 const round = (ms: number) => Math.round(ms * 1000) / 1000
 
 /** The numeric fields of {@link HostStats} that are counted (not the cap or summaries). */
@@ -119,111 +118,103 @@ class Counters implements Record<CountField, number> {
   messagesIn = 0; messagesOut = 0; bytesIn = 0; bytesOut = 0
 }
 
-/** Mutable figures of one origin (or of the totals, which have no parent). */
+/**
+ * Mutable figures of one origin (or of the totals, which have no parent). Every change to a host
+ * changes the totals too, so a fresh totals snapshot means nothing counted changed anywhere; only
+ * the circuit state (hosts only) has to tell the registry itself.
+ */
 export class StatsRecord {
   readonly values = new Counters()
   readonly acquireWait = new LatencyWindow()
   readonly connectTime = new LatencyWindow()
-  circuit: 'closed' | 'open' | 'half-open' = 'closed'
-  /** This record's snapshot, rebuilt only after this record changed (or its cap did). */
-  #cached: HostStats | null = null
-  #cachedMax = NaN
+  #circuit: 'closed' | 'open' | 'half-open' = 'closed'
+  /** This record's snapshot, null after a change; `#max` is the cap it was built with. */
+  #cached?: HostStats | null
+  #max?: number
+  readonly #registry: StatsRegistry
+  readonly #parent: StatsRecord | null
 
-  constructor(
-    readonly registry: StatsRegistry,
-    readonly parent: StatsRecord | null,
-  ) {}
+  constructor(registry: StatsRegistry, parent: StatsRecord | null) {
+    this.#registry = registry
+    this.#parent = parent
+  }
 
   /** Adds `n` (may be negative, for gauges) here and in the totals. */
   add(field: CountField, n = 1): void {
+    const parent = this.#parent
     this.values[field] += n
     this.#cached = null
-    if (this.parent) {
-      this.parent.values[field] += n
-      this.parent.#cached = null
+    if (parent) {
+      parent.values[field] += n
+      parent.#cached = null
     }
-    this.registry.dirty = true
   }
 
-  /** Moves the `active` gauge: the acquire/release hot path, kept to named increments. */
+  /** Moves the `active` gauge of a host: the acquire/release hot path, kept to named increments. */
   active(n: number): void {
     this.values.active += n
-    this.parent!.values.active += n
+    this.#parent!.values.active += n
     this.#touch()
   }
 
-  /** Moves the `idle` gauge (hot path). */
+  /** Moves the `idle` gauge of a host (hot path). */
   idle(n: number): void {
     this.values.idle += n
-    this.parent!.values.idle += n
+    this.#parent!.values.idle += n
     this.#touch()
   }
 
-  /** Moves the `pending` gauge (hot path). */
+  /** Moves the `pending` gauge of a host (hot path). */
   pending(n: number): void {
     this.values.pending += n
-    this.parent!.values.pending += n
+    this.#parent!.values.pending += n
     this.#touch()
   }
 
+  /** Drops the cached snapshots of a host and of the totals. */
   #touch(): void {
-    this.#cached = this.parent!.#cached = null
-    this.registry.dirty = true
+    this.#cached = this.#parent!.#cached = null
   }
 
-  /** Counts one message in or out: the hot path, kept to plain increments. */
+  /** Counts one message in or out of a host: the hot path, kept to plain increments. */
   message(inbound: boolean, bytes: number): void {
     const v = this.values
-    const t = this.parent!.values
+    const t = this.#parent!.values
     if (inbound) {
       v.messagesIn++; v.bytesIn += bytes; t.messagesIn++; t.bytesIn += bytes
     } else {
       v.messagesOut++; v.bytesOut += bytes; t.messagesOut++; t.bytesOut += bytes
     }
-    // No cache invalidation here: snapshots compare the message counters instead (see `fresh`).
-  }
-
-  /** Whether the cached snapshot still matches (message counters move without invalidating it). */
-  #fresh(max: number): boolean {
-    const c = this.#cached
-    const v = this.values
-    return c !== null && this.#cachedMax === max && c.messagesIn === v.messagesIn && c.messagesOut === v.messagesOut
+    // No cache invalidation here: `snapshot` compares the message counters instead.
   }
 
   /** Sets the circuit state shown for this origin. */
   setCircuit(state: 'closed' | 'open' | 'half-open'): void {
-    this.circuit = state
+    this.#circuit = state
     this.#cached = null
-    this.registry.dirty = true
+    this.#registry.invalidate()
   }
 
-  /** Records a latency sample here and in the totals. */
+  /** Records a latency sample of a host, here and in the totals. */
   latency(which: 'acquireWait' | 'connectTime', ms: number): void {
     this[which].record(ms)
-    this.#cached = null
-    if (this.parent) {
-      this.parent[which].record(ms)
-      this.parent.#cached = null
-    }
-    this.registry.dirty = true
+    this.#parent![which].record(ms)
+    this.#touch()
   }
 
-  /** Whether this record changed since its last snapshot. */
-  changed(max: number): boolean {
-    return !this.#fresh(max)
-  }
-
+  /** The snapshot: the cached one while nothing changed (message counters move without invalidating it). */
   snapshot(max: number): HostStats {
-    if (this.#fresh(max)) return this.#cached!
-    this.#cachedMax = max
-    const s: HostStats = (this.#cached = {
-      ...this.values,
-      max: Number.isFinite(max) ? max : null,
+    const c = this.#cached
+    const v = this.values
+    if (c && this.#max === max && c.messagesIn === v.messagesIn && c.messagesOut === v.messagesOut) return c
+    this.#max = max
+    return (this.#cached = {
+      ...v,
+      max: max < Infinity ? max : null,
       acquireWait: this.acquireWait.summary(),
       connectTime: this.connectTime.summary(),
+      ...(this.#parent && { circuit: this.#circuit }),
     })
-    if (this.parent) s.circuit = this.circuit
-    return s
   }
 }
 
@@ -231,38 +222,39 @@ export class StatsRecord {
 export class StatsRegistry {
   readonly totals: StatsRecord = new StatsRecord(this, null)
   readonly #hosts = new Map<string, StatsRecord>()
-  dirty = true
-  #cached: PoolStats | null = null
+  /** Set when the set of hosts, a circuit or the caps changed: what the totals do not show. */
+  #dirty = true
+  #cached?: PoolStats
 
   /** The record of `origin`, created on first use. */
   host(origin: string): StatsRecord {
     let rec = this.#hosts.get(origin)
     if (!rec) {
-      rec = new StatsRecord(this, this.totals)
-      this.#hosts.set(origin, rec)
-      this.dirty = true
+      this.#hosts.set(origin, (rec = new StatsRecord(this, this.totals)))
+      this.#dirty = true
     }
     return rec
   }
 
   /** Forgets the record of `origin` (the totals keep what it counted). */
   drop(origin: string): void {
-    if (this.#hosts.delete(origin)) this.dirty = true
+    if (this.#hosts.delete(origin)) this.#dirty = true
   }
 
   /** The current snapshot; the same object until a figure changes. */
   snapshot(maxPerHost: number, maxTotal: number): PoolStats {
-    if (this.dirty || this.#cached === null || this.totals.changed(maxTotal)) {
+    const totals = this.totals.snapshot(maxTotal)
+    if (this.#dirty || this.#cached?.totals !== totals) {
       const hosts: Record<string, HostStats> = {}
       for (const [origin, rec] of this.#hosts) hosts[origin] = rec.snapshot(maxPerHost)
-      this.#cached = { totals: this.totals.snapshot(maxTotal), hosts }
-      this.dirty = false
+      this.#cached = { totals, hosts }
+      this.#dirty = false
     }
-    return this.#cached
+    return this.#cached!
   }
 
   /** Marks the snapshot stale (e.g. after the caps changed). */
   invalidate(): void {
-    this.dirty = true
+    this.#dirty = true
   }
 }

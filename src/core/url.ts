@@ -1,4 +1,4 @@
-import { PoolError, describeValue } from './errors.js'
+import { PoolError, describeValue, type PoolErrorDetails } from './errors.js'
 
 /** A URL accepted by the pool, parsed once. */
 export interface PoolUrl {
@@ -15,18 +15,12 @@ export interface PoolUrl {
  * value kept, fragment removed. `wss://u:p@h/p?token=abc&flag#x` -> `wss://h/p?token=***&flag`.
  */
 export function redactUrl(url: URL): string {
-  // Opaque URLs (`javascript:x`, `mailto:y`) have no host and no `//`.
-  let out = url.host === '' && !url.href.startsWith(`${url.protocol}//`) ? `${url.protocol}${url.pathname}` : `${url.protocol}//${url.host}${url.pathname}`
-  const search = url.search
-  if (search.length > 1) {
-    const parts = search.slice(1).split('&')
-    for (let i = 0; i < parts.length; i++) {
-      const eq = parts[i].indexOf('=')
-      if (eq !== -1) parts[i] = `${parts[i].slice(0, eq)}=***`
-    }
-    out += `?${parts.join('&')}`
-  }
-  return out
+  const copy = new URL(url)
+  copy.username = copy.password = copy.hash = ''
+  // `search` is already serialised (percent-encoded), so `&` and `=` are real separators, and
+  // setting it back encodes nothing more. An empty query (`?` alone) disappears.
+  copy.search = copy.search.replace(/=[^&]*/g, '=***')
+  return copy.href
 }
 
 /** Redacts any string that may be a URL; falls back to a fixed placeholder when it does not parse. */
@@ -44,27 +38,25 @@ export function redactString(input: string): string {
  * @throws PoolError `ERR_INVALID_URL`
  */
 export function parsePoolUrl(input: unknown, requireSecure: boolean): PoolUrl {
-  if (input instanceof URL) input = input.href
-  if (typeof input !== 'string') {
-    throw new PoolError('ERR_INVALID_URL', `Expected the URL to be a string or URL, got ${describeValue(input)}`)
+  const refuse = (expected: string, details?: PoolErrorDetails): never => {
+    throw new PoolError('ERR_INVALID_URL', `Expected ${expected}`, details)
   }
+  if (typeof input !== 'string' && !(input instanceof URL)) refuse(`the URL to be a string or URL, got ${describeValue(input)}`)
   let url: URL
   try {
-    url = new URL(input)
+    url = new URL(input as string | URL)
   } catch {
     // No `cause`: the runtime's TypeError quotes the input, credentials and all.
-    throw new PoolError('ERR_INVALID_URL', 'Expected an absolute ws: or wss: URL, got a relative or malformed URL')
+    return refuse(`an absolute ${WS_URL}, got a relative or malformed URL`)
   }
+  const { protocol, origin } = url
   const redacted = redactUrl(url)
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new PoolError('ERR_INVALID_URL', `Expected a ws: or wss: URL, got ${url.protocol} in ${redacted}`, { url: redacted })
-  }
-  if (requireSecure && url.protocol === 'ws:') {
-    throw new PoolError('ERR_INVALID_URL', `Expected a wss: URL because \`requireSecure\` is true, got ${redacted}`, {
-      url: redacted,
-      origin: url.origin,
-    })
+  if (!/^wss?:$/.test(protocol)) refuse(`a ${WS_URL}, got ${protocol} in ${redacted}`, { url: redacted })
+  if (requireSecure && protocol === 'ws:') {
+    refuse(`a wss: URL because \`requireSecure\` is true, got ${redacted}`, { url: redacted, origin })
   }
   url.hash = ''
-  return { href: url.href, origin: url.origin, redacted }
+  return { href: url.href, origin, redacted }
 }
+
+const WS_URL = 'ws: or wss: URL'

@@ -1,28 +1,26 @@
 /**
  * A priority queue of waiters: higher priority first, FIFO within a priority.
  *
- * Each priority owns a doubly-linked list, so push, shift and remove of a known node are O(1);
- * the distinct priorities sit in a binary max-heap (O(log p), p = distinct priorities in use,
- * usually 1). A list that empties stays in the heap until it reaches the top, where it is
- * discarded: the map of lists and the heap always hold the same priorities, never duplicates.
+ * Each priority owns a circular doubly-linked list around a sentinel (the list itself), so push,
+ * shift and remove of a known node are O(1) with no head/tail special cases; the distinct
+ * priorities sit in a binary max-heap (O(log p), p = distinct priorities in use, usually 1). A list
+ * that empties stays in the heap until it reaches the top, where it is discarded: the map of lists
+ * and the heap always hold the same priorities, never duplicates.
  */
 
-/** Handle of a queued value; pass it to {@link WaitQueue.remove}. */
-export interface WaitNode<T> {
-  readonly value: T
-  /** @internal */ prev: WaitNode<T> | null
-  /** @internal */ next: WaitNode<T> | null
-  /** @internal null once the node left the queue. */ list: WaitList<T> | null
+/** Links of a node, or of a list's sentinel. */
+interface Links<T> {
+  /** @internal null once the node left the queue. */ prev: Links<T> | null
+  /** @internal */ next: Links<T> | null
 }
 
-interface WaitList<T> {
-  readonly priority: number
-  head: WaitNode<T> | null
-  tail: WaitNode<T> | null
+/** Handle of a queued value; pass it to {@link WaitQueue.remove}. */
+export interface WaitNode<T> extends Links<T> {
+  readonly value: T
 }
 
 export class WaitQueue<T> {
-  #lists = new Map<number, WaitList<T>>()
+  #lists = new Map<number, Links<T>>()
   #heap: number[] = []
   #size = 0
 
@@ -34,41 +32,36 @@ export class WaitQueue<T> {
   /** Appends `value` behind every value of the same or higher priority. O(1), O(log p) for a new priority. */
   push(value: T, priority = 0): WaitNode<T> {
     let list = this.#lists.get(priority)
-    if (list === undefined) {
-      list = { priority, head: null, tail: null }
-      this.#lists.set(priority, list)
+    if (!list) {
+      // An empty list is a sentinel linked to itself.
+      this.#lists.set(priority, (list = {} as Links<T>))
+      list.prev = list.next = list
       this.#heapPush(priority)
     }
-    const node: WaitNode<T> = { value, prev: list.tail, next: null, list }
-    if (list.tail === null) list.head = node
-    else list.tail.next = node
-    list.tail = node
+    const node: WaitNode<T> = { value, prev: list.prev, next: list }
+    list.prev = list.prev!.next = node
     this.#size++
     return node
   }
 
   /** The value that {@link shift} would return, without removing it. */
   peek(): T | undefined {
-    return this.#front()?.head?.value
+    return this.#front()?.value
   }
 
   /** Removes and returns the first value: highest priority, oldest within it. */
   shift(): T | undefined {
-    const node = this.#front()?.head
-    if (!node) return undefined
-    this.remove(node)
-    return node.value
+    const node = this.#front()
+    return node && (this.remove(node), node.value)
   }
 
   /** Removes a queued node in O(1). Returns false if it already left the queue. */
   remove(node: WaitNode<T>): boolean {
-    const list = node.list
-    if (list === null) return false
-    if (node.prev === null) list.head = node.next
-    else node.prev.next = node.next
-    if (node.next === null) list.tail = node.prev
-    else node.next.prev = node.prev
-    node.prev = node.next = node.list = null
+    const { prev, next } = node
+    if (!prev) return false
+    prev.next = next
+    next!.prev = prev
+    node.prev = node.next = null
     this.#size--
     return true
   }
@@ -76,46 +69,41 @@ export class WaitQueue<T> {
   /** Removes every value and returns them in queue order. */
   drain(): T[] {
     const out: T[] = []
-    for (let v = this.shift(); v !== undefined; v = this.shift()) out.push(v)
+    while (this.#size) out.push(this.shift()!)
     return out
   }
 
-  /** The non-empty list of highest priority, discarding empty lists that reached the top. */
-  #front(): WaitList<T> | undefined {
-    while (this.#heap.length > 0) {
-      const list = this.#lists.get(this.#heap[0])!
-      if (list.head !== null) return list
-      this.#lists.delete(list.priority)
-      this.#heapPop()
+  /** The first node of the highest non-empty priority, discarding empty lists that reached the top. */
+  #front(): WaitNode<T> | undefined {
+    for (const h = this.#heap; h.length; this.#heapPop()) {
+      const list = this.#lists.get(h[0])!
+      if (list.next !== list) return list.next as WaitNode<T>
+      this.#lists.delete(h[0])
     }
-    return undefined
   }
+
+  // Both sifts move the hole, not the value: `h[i] = h[(i = j)]` copies slot j into slot i, then
+  // continues from j (the left side is evaluated before `i` changes).
 
   #heapPush(p: number): void {
     const h = this.#heap
-    let i = h.push(p) - 1
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (h[parent] >= p) break
-      h[i] = h[parent]
-      i = parent
-    }
+    let i = h.length
+    let j
+    while (i && h[(j = (i - 1) >> 1)] < p) h[i] = h[(i = j)]
     h[i] = p
   }
 
   #heapPop(): void {
     const h = this.#heap
     const last = h.pop()!
-    if (h.length === 0) return
+    const n = h.length
     let i = 0
-    for (;;) {
-      const l = 2 * i + 1
-      if (l >= h.length) break
-      const c = l + 1 < h.length && h[l + 1] > h[l] ? l + 1 : l
-      if (h[c] <= last) break
-      h[i] = h[c]
-      i = c
+    let j
+    while ((j = 2 * i + 1) < n) {
+      if (j + 1 < n && h[j + 1] > h[j]) j++
+      if (h[j] <= last) break
+      h[i] = h[(i = j)]
     }
-    h[i] = last
+    if (n) h[i] = last
   }
 }
