@@ -12,7 +12,8 @@
  */
 import { backoffDelay } from '../core/backoff.js'
 import { PoolError } from '../core/errors.js'
-import { asError, lost, type Failure } from '../core/failure.js'
+import { lost, type Failure } from '../core/failure.js'
+import { ask } from '../core/refusals.js'
 import type { ResolvedReconnect } from '../core/options.js'
 import type { SendData } from '../core/socket.js'
 import type { PoolUrl } from '../core/url.js'
@@ -20,7 +21,6 @@ import type { TimerHandle } from '../runtime/clock.js'
 import { byteLength } from '../runtime/transport.js'
 import type { ConnectionEnv, ConnectionPort, ConnectionState } from './connection-port.js'
 import type { ConnectionRef, DropReason } from './events.js'
-import { Heartbeat } from './heartbeat.js'
 import { Link, type LinkOwner } from './link.js'
 import { Outbox } from './outbox.js'
 
@@ -39,7 +39,6 @@ export class Connection implements LinkOwner {
   #outbox: Outbox | null = null
   #link: Link | null = null
   #everOpened = false
-  #hb: Heartbeat | null = null
   /** The retry timer. */
   #timer: TimerHandle | undefined
   #retryAt = 0
@@ -56,27 +55,13 @@ export class Connection implements LinkOwner {
     readonly port: ConnectionPort,
   ) {}
 
-  get ref(): ConnectionRef {
-    return { origin: this.url.origin, id: this.id, url: this.url.redacted }
-  }
-
-  get protocol(): string {
-    return this.#link?.socket?.protocol ?? ''
-  }
-
-  get bufferedAmount(): number {
-    return (this.#link?.socket?.bufferedAmount ?? 0) + (this.#outbox?.bytes ?? 0)
-  }
-
+  get ref(): ConnectionRef { return { origin: this.url.origin, id: this.id, url: this.url.redacted } }
+  get protocol(): string { return this.#link?.socket?.protocol ?? '' }
+  get bufferedAmount(): number { return (this.#link?.socket?.bufferedAmount ?? 0) + (this.#outbox?.bytes ?? 0) }
   /** Whether the socket is open and writable: a `send` now goes straight out. */
-  get writable(): boolean {
-    return this.state === 'open' && this.#link?.writable === true
-  }
-
+  get writable(): boolean { return this.state === 'open' && this.#link?.writable === true }
   /** Whether it waits out a delay before its next attempt, with no socket. */
-  get waiting(): boolean {
-    return this.#timer !== undefined
-  }
+  get waiting(): boolean { return this.#timer !== undefined }
 
   start(): void {
     this.#try()
@@ -135,7 +120,7 @@ export class Connection implements LinkOwner {
   // LinkOwner ---------------------------------------------------------------------------------
 
   linkOpened(connectTime: number): void {
-    const { options, timers } = this.env
+    const { timers } = this.env
     const link = this.#link!
     this.port.stats.latency('connectTime', connectTime)
     const reopened = this.#everOpened
@@ -144,24 +129,16 @@ export class Connection implements LinkOwner {
     this.lastFailure = undefined
     this.#setState('open')
     for (const data of this.#outbox?.take() ?? []) this.port.stats.message(false, link.send(data))
-    const hb = options.heartbeat
-    if (hb) {
-      this.#hb = new Heartbeat(hb, timers, link.socket!, () => {
-        this.env.emit('evict', { ...this.ref, reason: 'heartbeat' })
-        link.kill(lost(new Error(`No reply to the heartbeat within ${hb.timeout} ms`)))
-      })
-    }
     this.env.emit('open', { ...this.ref, protocol: link.socket!.protocol, reconnect: reopened, connectTime })
     this.port.opened(reopened)
   }
 
   /** The receive path: counters first, then the one tap. */
   linkMessage(data: unknown, bytes: number): void {
-    const hb = this.#hb
-    if (hb !== null) {
-      hb.seen()
+    const hb = this.env.options.heartbeat
+    if (hb && hb.isPong) {
       const link = this.#link
-      if (this.#isPong(data) || this.#link !== link) return
+      if (ask('heartbeat.isPong', hb.isPong, data, this.#details(), (e) => this.#emitError(e)) === true || this.#link !== link) return
     }
     this.port.stats.message(true, bytes)
     this.port.message(data)
@@ -173,8 +150,6 @@ export class Connection implements LinkOwner {
 
   linkEnded(failure: Failure, wasOpen: boolean): void {
     this.#link = null
-    this.#hb?.stop()
-    this.#hb = null
     this.lastClose = failure
     if (this.state === 'closing') return this.#finish(undefined)
     if (wasOpen) this.#dropped(failure)
@@ -206,17 +181,6 @@ export class Connection implements LinkOwner {
     return Math.round(backoffDelay(attempt, policy, () => this.env.timers.random()))
   }
 
-  #isPong(data: unknown): boolean {
-    const hb = this.env.options.heartbeat
-    if (!hb || hb.isPong === undefined) return false
-    try {
-      return hb.isPong(data) === true
-    } catch (error) {
-      this.#emitError(callbackError('heartbeat.isPong', error, this.#details()))
-      return false
-    }
-  }
-
   /** An open socket closed without being asked to. */
   #dropped(failure: Failure): void {
     this.port.dropped()
@@ -243,11 +207,8 @@ export class Connection implements LinkOwner {
     let retry = false
     if (policy && this.attempt < policy.maxAttempts && this.port.wanted()) {
       const { code, reason, wasClean } = failure
-      try {
-        retry = policy.shouldReconnect({ code, reason, wasClean, attempt: this.attempt + 1 }) !== false
-      } catch (error) {
-        this.#emitError(callbackError('reconnect.shouldReconnect', error, this.#details()))
-      }
+      const info = { code, reason, wasClean, attempt: this.attempt + 1 }
+      retry = ask('reconnect.shouldReconnect', policy.shouldReconnect, info, this.#details(), (e) => this.#emitError(e)) !== false
       if (gen !== this.#gen || this.state === 'closed') return
       retry &&= this.port.wanted()
     }
@@ -298,7 +259,6 @@ export class Connection implements LinkOwner {
   #stop(): void {
     this.env.timers.cancel(this.#timer)
     this.#timer = undefined
-    this.#hb?.stop()
   }
 
   #setState(next: ConnectionState): void {
@@ -311,9 +271,4 @@ export class Connection implements LinkOwner {
   #details() {
     return { origin: this.url.origin, url: this.url.redacted, closeCode: this.lastFailure?.code, closeReason: this.lastFailure?.reason }
   }
-}
-
-/** A callback of the pool's options threw: a `PoolError` that carries what it threw. */
-function callbackError(option: string, thrown: unknown, details: object): PoolError {
-  return new PoolError('ERR_INVALID_OPTION', `\`${option}\` threw (taken as false): ${asError(thrown, String(thrown)).message}`, { ...details, cause: thrown })
 }

@@ -10,12 +10,15 @@ import type { SendData, WebSocketLike } from '../core/socket.js'
 import type { TimerHandle } from '../runtime/clock.js'
 import { abortSocket, onMessages, openSocket, write } from '../runtime/transport.js'
 import type { ConnectionEnv } from './connection-port.js'
+import type { ConnectionRef } from './events.js'
+import { Heartbeat } from './heartbeat.js'
 
 /** What a link reports to its connection. */
 export interface LinkOwner {
   readonly env: ConnectionEnv
   readonly url: PoolUrl
   readonly protocols: readonly string[]
+  readonly ref: ConnectionRef
   linkOpened(connectTime: number): void
   /** An inbound message (the receive path: no batch, no clock read). */
   linkMessage(data: unknown, bytes: number): void
@@ -32,6 +35,8 @@ export class Link {
   /** The error seen before the close event that reports it. */
   #failure: Failure | undefined
   #timer: TimerHandle | undefined
+  /** The liveness probe while open (`heartbeat` option). */
+  #hb: Heartbeat | null = null
 
   constructor(owner: LinkOwner) {
     this.#owner = owner
@@ -83,6 +88,7 @@ export class Link {
     const socket = this.#socket
     if (socket === null) return this.#end(lost())
     this.#open = false
+    this.#hb?.stop()
     if (socket.readyState === 0) abortSocket(socket)
     else {
       try {
@@ -118,6 +124,7 @@ export class Link {
     if (owner === null) return
     this.#owner = null
     owner.env.timers.cancel(this.#timer)
+    this.#hb?.stop()
   }
 
   #resolveFailed(error: unknown): void {
@@ -146,7 +153,9 @@ export class Link {
       if (o !== null) o.env.run(() => this.#opened(startedAt))
     }
     onMessages(socket, env.nodeWs, (data, bytes) => {
-      if (this.#open) this.#owner?.linkMessage(data, bytes)
+      if (!this.#open) return
+      this.#hb?.seen()
+      this.#owner?.linkMessage(data, bytes)
     })
     socket.onerror = (ev: { error?: unknown; message?: string }) => this.#owner?.env.run(() => this.#error(ev))
     socket.onclose = (ev: { code: number; reason: string; wasClean: boolean }) => {
@@ -161,10 +170,18 @@ export class Link {
 
   #opened(startedAt: number): void {
     const owner = this.#owner!
-    owner.env.timers.cancel(this.#timer)
+    const { timers, options } = owner.env
+    timers.cancel(this.#timer)
     this.#timer = undefined
     this.#open = true
-    owner.linkOpened(owner.env.timers.now() - startedAt)
+    const hb = options.heartbeat
+    if (hb) {
+      this.#hb = new Heartbeat(hb, timers, this.#socket!, () => {
+        owner.env.emit('evict', { ...owner.ref, reason: 'heartbeat' })
+        this.kill(lost(new Error(`No reply to the heartbeat within ${hb.timeout} ms`)))
+      })
+    }
+    owner.linkOpened(timers.now() - startedAt)
   }
 
   #error(ev: { error?: unknown; message?: string }): void {

@@ -4,7 +4,7 @@
  * stop. Every entry point runs as one batch of changes (see {@link Notifier}): user code (event
  * listeners) runs only once the state is consistent.
  */
-import { PoolError } from '../core/errors.js'
+import { poolClosed } from '../core/refusals.js'
 import type { ResolvedOptions } from '../core/options.js'
 import type { PoolUrl } from '../core/url.js'
 import type { WebSocketConstructor } from '../core/socket.js'
@@ -16,7 +16,8 @@ import { Admission } from './admission.js'
 import type { Backend, Holder, LeaseHandle, Limits } from './backend.js'
 import { Deadlines } from './deadlines.js'
 import { Emitter, Notifier, type PoolEvents, type Target } from './events.js'
-import { HostPool, type HostEnv } from './host-pool.js'
+import type { HostEnv } from './host-connections.js'
+import { HostPool } from './host-pool.js'
 import type { Slot } from './slot.js'
 import { Waiter } from './waiter.js'
 
@@ -37,7 +38,7 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
   draining = false
   readonly #hosts = new Map<string, HostPool>()
   /** Vacant origins, least recently vacated first. */
-  readonly #vacant = new Set<HostPool>()
+  readonly #vacant = new Set<string>()
   #nextId = 0
   #detachOnline: (() => void) | undefined
   #onDrained: (() => void) | undefined
@@ -65,7 +66,7 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
   acquire(url: PoolUrl, key: string, protocols: readonly string[], priority: number, timeout: number, signal: AbortSignal | undefined): L | Promise<L> {
     this.enter()
     try {
-      if (this.stopped) throw this.#closedError(url.origin)
+      if (this.stopped) throw poolClosed(url.origin, this.closing)
       const host = this.#host(url.origin)
       const lease = host.take(key)
       if (lease !== undefined) return lease as L
@@ -166,15 +167,16 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
     }
   }
 
-  vacant(h: HostPool): void {
-    if (this.#vacant.has(h)) return
-    this.#vacant.add(h)
-    if (this.#vacant.size <= VACANT_KEPT) return
-    const oldest = this.#vacant.values().next().value!
-    this.#vacant.delete(oldest)
-    this.#hosts.delete(oldest.origin)
-    this.registry.drop(oldest.origin)
-    this.admission.forget(oldest)
+  vacant(origin: string): void {
+    const vacant = this.#vacant
+    if (vacant.has(origin)) return
+    vacant.add(origin)
+    if (vacant.size <= VACANT_KEPT) return
+    const oldest = vacant.values().next().value!
+    vacant.delete(oldest)
+    this.admission.forget(this.#hosts.get(oldest)!)
+    this.#hosts.delete(oldest)
+    this.registry.drop(oldest)
   }
 
   // internals ---------------------------------------------------------------------------------
@@ -184,16 +186,12 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
     if (h === undefined) {
       h = new HostPool(origin, this, this.registry.host(origin))
       this.#hosts.set(origin, h)
-    } else if (this.#vacant.size > 0) this.#vacant.delete(h)
+    } else if (this.#vacant.size > 0) this.#vacant.delete(origin)
     return h
   }
 
   *#idleSlots(): Iterable<Slot> {
     for (const h of this.#hosts.values()) yield* h.idleSlots()
-  }
-
-  #closedError(origin: string): PoolError {
-    return new PoolError('ERR_POOL_CLOSED', `The pool is ${this.closing ? 'closed' : 'draining'}: no new connections to ${origin}`, { origin })
   }
 
   #emptied(): void {

@@ -1,0 +1,233 @@
+/**
+ * The connections of one origin: their records (slots), the gauges and counters they move, the
+ * idle ones (expiry and warm top-ups: {@link IdlePool}), recycling, eviction and the breaker.
+ * Who gets a connection that opens or comes free is the waitlist's business: {@link HostPool}
+ * builds on this and decides it (`claim`, `handOff`, `dispatch`, `abandon`).
+ */
+import type { PoolError } from '../core/errors.js'
+import type { Failure } from '../core/failure.js'
+import type { ResolvedOptions } from '../core/options.js'
+import { connectFailed, poolClosed } from '../core/refusals.js'
+import type { StatsRecord } from '../core/stats.js'
+import type { PoolUrl } from '../core/url.js'
+import type { Admission, Tenant } from './admission.js'
+import type { Holder, Limits } from './backend.js'
+import { Breaker } from './breaker.js'
+import type { ConnectionState } from './connection-port.js'
+import type { EvictReason } from './events.js'
+import { IdlePool, type IdleHost } from './idle-pool.js'
+import { Slot, type SlotEnv, type SlotOwner } from './slot.js'
+import type { Waiter, WaiterEnv } from './waiter.js'
+
+/** What an origin needs from its pool. */
+export interface HostEnv extends SlotEnv, WaiterEnv {
+  readonly admission: Admission
+  readonly limits: Readonly<Limits>
+  /** The pool is closed (`close()`), or draining. */
+  readonly closing: boolean
+  readonly draining: boolean
+  nextId(): number
+  /** The public lease for a slot. */
+  lease(s: Slot): Holder
+  /** The origin holds nothing any more (no connection, waiter or timer): the pool may forget it. */
+  vacant(origin: string): void
+}
+
+const GAUGE: Partial<Record<ConnectionState, 'connecting' | 'open' | 'reconnecting'>> = { connecting: 'connecting', open: 'open', reconnecting: 'reconnecting' }
+/** After one connection of an origin opens, the others waiting out a backoff retry within this many ms. */
+const RECOVERY_WINDOW = 100
+
+export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
+  readonly breaker: Breaker
+  protected readonly idle = new IdlePool(this)
+  protected readonly slots = new Set<Slot>()
+  /** Connections closing (they count toward the caps until closed). */
+  closing = 0
+  /** The last failed attempt, quoted by errors. */
+  protected lastFailure: Failure | undefined
+
+  constructor(readonly origin: string, readonly env: HostEnv, readonly stats: StatsRecord) {
+    this.breaker = new Breaker(env.options.breaker, env.timers, (state) => {
+      stats.setCircuit(state)
+      this.vacate()
+    })
+  }
+
+  get options(): ResolvedOptions { return this.env.options }
+  get timers() { return this.env.timers }
+  get admission() { return this.env.admission }
+  get live(): number { return this.slots.size }
+  get minIdle(): number { return this.env.limits.minIdlePerHost }
+  abstract get queued(): number
+
+  /** Serves queued acquires while room allows. */
+  abstract dispatch(): void
+  /** Rejects `w` with `reason` and lets go of what was held for it. */
+  abstract abandon(w: Waiter<Slot>, reason: unknown): void
+  /** `s` opened: lease it to the waiter it was opened for, if that one still waits. */
+  protected abstract claim(s: Slot): boolean
+  /** `s` came free: lease it to the first waiter of its key, if one is queued. */
+  protected abstract handOff(s: Slot): boolean
+
+  /** Applies changed caps: evicts idle connections above them, serves the queue, tops up. */
+  applyLimits(): void {
+    for (let v = this.idle.oldest(); v && this.live - this.closing > this.env.limits.maxPerHost; v = this.idle.oldest()) this.evict(v, 'resize')
+    this.idle.sweepSoon()
+    this.dispatch()
+    this.idle.topUp()
+  }
+
+  /** Connections waiting out a backoff try within `window` ms (the browser came back online). */
+  retrySoon(window: number): void {
+    for (const s of this.slots) s.conn.retrySoon(window)
+  }
+
+  /** Idle connections, least recently used first. */
+  idleSlots(): IterableIterator<Slot> {
+    return this.idle.values()
+  }
+
+  /** Pool close: closes every connection (the waiters it was opening for are rejected). */
+  closeAll(): void {
+    this.idle.stop()
+    this.breaker.stop()
+    for (const s of [...this.slots]) {
+      if (s.waiter) this.abandon(s.waiter, this.closedError())
+      s.conn.drop('closed')
+      this.idle.remove(s)
+      s.conn.shutdown()
+    }
+  }
+
+  closedError(): PoolError {
+    return poolClosed(this.origin, this.env.closing)
+  }
+
+  // SlotOwner ---------------------------------------------------------------------------------
+
+  warmNeeded(): boolean {
+    return this.idle.needed()
+  }
+
+  stateChanged(prev: ConnectionState, next: ConnectionState): void {
+    const from = GAUGE[prev]
+    const to = GAUGE[next]
+    if (from) this.stats.add(from, -1)
+    if (to) this.stats.add(to, 1)
+    const closing = +(next === 'closing') - +(prev === 'closing')
+    if (closing) {
+      this.closing += closing
+      this.env.admission.count(0, closing)
+    }
+  }
+
+  opened(s: Slot, reopened: boolean): void {
+    const wasClosed = this.breaker.state === 'closed'
+    this.breaker.success()
+    // The origin accepts connections again: the others waiting out a backoff delay retry soon.
+    for (const other of this.slots) if (other !== s) other.conn.retrySoon(RECOVERY_WINDOW)
+    if (reopened) this.stats.add('reconnects')
+    if (s.lease) {
+      if (reopened) s.notify('open', { protocol: s.conn.protocol })
+    } else {
+      this.#unwarm(s)
+      if (!this.claim(s)) this.free(s)
+    }
+    if (!wasClosed) this.idle.topUp() // the circuit closed: top-ups resume
+  }
+
+  attemptFailed(s: Slot, failure: Failure): void {
+    this.lastFailure = failure
+    this.breaker.failure(s, this.timers.now())
+  }
+
+  /** A dropped idle connection leaves the idle set at once (it must not be handed out). */
+  dropped(s: Slot): void {
+    if (this.idle.remove(s)) s.droppedIdle = true
+  }
+
+  closed(s: Slot, failure: Failure | undefined): void {
+    const wasIdle = this.idle.remove(s) || s.droppedIdle
+    const wasWarm = this.#unwarm(s)
+    this.slots.delete(s)
+    this.breaker.forget(s)
+    this.stats.add('connections', -1)
+    this.stats.add('closed')
+    this.env.admission.count(-1, 0)
+    if (failure) this.lastFailure = failure
+    const { closing } = this.env
+    const w = s.waiter
+    s.waiter = null
+    if (w && !w.settled) this.abandon(w, closing ? this.closedError() : connectFailed(this.origin, s.url.redacted, failure ?? s.conn.lastFailure))
+    s.ended(closing)
+    if (!closing) {
+      if (failure && (wasIdle || wasWarm)) this.idle.failed(s.conn.openedAt)
+      this.env.admission.freed(this)
+      this.idle.topUp()
+    }
+    this.env.settled()
+    this.vacate()
+  }
+
+  /** A connection came free (opened for nobody, or released): recycle it, hand it to a waiter of its key, or idle it. */
+  free(s: Slot): void {
+    const { maxUses, maxLifetime } = this.options
+    if (this.env.closing) return s.conn.shutdown()
+    if (s.uses >= maxUses) return this.evict(s, 'uses')
+    if (maxLifetime !== Infinity && this.timers.now() - s.createdAt >= maxLifetime) return this.evict(s, 'lifetime')
+    if (this.env.admission.over(this)) return this.evict(s, 'resize')
+    if (this.queued && this.handOff(s)) return // hand-off: never idle
+    this.idle.add(s)
+    if (this.queued) this.dispatch()
+    this.env.admission.idled()
+  }
+
+  /** Closes a connection on purpose (an idle one, or one that came free). */
+  evict(s: Slot, reason: EvictReason): void {
+    this.idle.remove(s)
+    this.env.emit('evict', { ...s.conn.ref, reason })
+    s.conn.shutdown()
+  }
+
+  // IdleHost ----------------------------------------------------------------------------------
+
+  warmable(): boolean {
+    return this.breaker.state === 'closed' && !this.env.closing && !this.env.draining
+  }
+
+  hasRoom(): boolean {
+    return this.env.admission.fits(this)
+  }
+
+  openWarm(url: PoolUrl, key: string, protocols: readonly string[]): void {
+    const s = this.create(url, key, protocols)
+    s.warm = true
+    this.idle.warming++
+    s.conn.start()
+  }
+
+  // for HostPool ------------------------------------------------------------------------------
+
+  /** A new connection (counted toward the caps from now on); the caller starts it. */
+  protected create(url: PoolUrl, key: string, protocols: readonly string[]): Slot {
+    const s = new Slot(this, this.env, key, this.env.nextId(), url, protocols)
+    this.slots.add(s)
+    this.stats.add('created')
+    this.stats.add('connections')
+    this.stats.add('connecting')
+    this.env.admission.count(1, 0)
+    return s
+  }
+
+  /** Nothing left here (no connection, waiter or pending timer): tell the pool. */
+  protected vacate(): void {
+    if (!this.slots.size && !this.queued && !this.idle.waiting && this.breaker.state !== 'open') this.env.vacant(this.origin)
+  }
+
+  #unwarm(s: Slot): boolean {
+    if (!s.warm) return false
+    s.warm = false
+    this.idle.warming--
+    return true
+  }
+}
