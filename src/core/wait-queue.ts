@@ -31,6 +31,11 @@ export class WaitQueue<T> {
 
   /** Appends `value` behind every value of the same or higher priority. O(1), O(log p) for a new priority. */
   push(value: T, priority = 0): WaitNode<T> {
+    return this.insert({ value, prev: null, next: null }, priority)
+  }
+
+  /** Appends a node the caller made (a value that carries its own links: no allocation here). */
+  insert<N extends WaitNode<T>>(node: N, priority = 0): N {
     let list = this.#lists.get(priority)
     if (!list) {
       // An empty list is a sentinel linked to itself.
@@ -38,10 +43,16 @@ export class WaitQueue<T> {
       list.prev = list.next = list
       this.#heapPush(priority)
     }
-    const node: WaitNode<T> = { value, prev: list.prev, next: list }
+    node.prev = list.prev
+    node.next = list
     list.prev = list.prev!.next = node
     this.#size++
     return node
+  }
+
+  /** The queued values in order of arrival within each priority (priorities in no particular order). */
+  *values(): IterableIterator<T> {
+    for (const list of this.#lists.values()) for (let n = list.next; n !== list; n = n!.next) yield (n as WaitNode<T>).value
   }
 
   /** The value that {@link shift} would return, without removing it. */

@@ -15,10 +15,10 @@ import { PoolError } from '../core/errors.js'
 import { lost, type Failure } from '../core/failure.js'
 import { ask } from '../core/refusals.js'
 import type { ResolvedReconnect } from '../core/options.js'
-import type { SendData } from '../core/socket.js'
+import type { SendData, WebSocketLike } from '../core/socket.js'
 import type { PoolUrl } from '../core/url.js'
 import type { TimerHandle } from '../runtime/clock.js'
-import { byteLength } from '../runtime/transport.js'
+import { byteLength, write } from '../runtime/transport.js'
 import type { ConnectionEnv, ConnectionPort, ConnectionState } from './connection-port.js'
 import type { ConnectionRef, DropReason } from './events.js'
 import { Link, type LinkOwner } from './link.js'
@@ -38,6 +38,8 @@ export class Connection implements LinkOwner {
   /** Created on the first message held while not open (most connections never need one). */
   #outbox: Outbox | null = null
   #link: Link | null = null
+  /** The current link's socket while it is open (the send path's one check). */
+  #socket: WebSocketLike | null = null
   #everOpened = false
   /** The retry timer. */
   #timer: TimerHandle | undefined
@@ -46,6 +48,8 @@ export class Connection implements LinkOwner {
   #gen = 0
   /** Whether the final `close` event (willReconnect: false) went out. */
   #closeEmitted = false
+  /** `heartbeat.isPong`, when set: replies it matches are neither delivered nor counted. */
+  readonly #isPong: ((data: unknown) => boolean) | undefined
 
   constructor(
     readonly id: number,
@@ -53,13 +57,16 @@ export class Connection implements LinkOwner {
     readonly protocols: readonly string[],
     readonly env: ConnectionEnv,
     readonly port: ConnectionPort,
-  ) {}
+  ) {
+    const hb = env.options.heartbeat
+    this.#isPong = hb ? hb.isPong : undefined
+  }
 
   get ref(): ConnectionRef { return { origin: this.url.origin, id: this.id, url: this.url.redacted } }
   get protocol(): string { return this.#link?.socket?.protocol ?? '' }
   get bufferedAmount(): number { return (this.#link?.socket?.bufferedAmount ?? 0) + (this.#outbox?.bytes ?? 0) }
   /** Whether the socket is open and writable: a `send` now goes straight out. */
-  get writable(): boolean { return this.state === 'open' && this.#link?.writable === true }
+  get writable(): boolean { return this.#socket !== null && this.#socket.readyState === 1 }
   /** Whether it waits out a delay before its next attempt, with no socket. */
   get waiting(): boolean { return this.#timer !== undefined }
 
@@ -73,9 +80,9 @@ export class Connection implements LinkOwner {
    * @throws PoolError `ERR_LEASE_CLOSED`, `ERR_BUFFER_FULL`
    */
   send(data: SendData): boolean {
-    const link = this.#link
-    if (this.state === 'open' && link?.writable === true) {
-      this.port.stats.message(false, link.send(data))
+    const socket = this.#socket
+    if (socket !== null && socket.readyState === 1) {
+      this.port.stats.message(false, write(socket, data))
       return true
     }
     if (this.state === 'closing' || this.state === 'closed') {
@@ -105,6 +112,7 @@ export class Connection implements LinkOwner {
     this.#stop()
     const link = this.#link
     if (link === null) return this.#finish(undefined)
+    this.#socket = null
     this.#setState('closing')
     link.close(code, reason, CLOSE_GRACE)
   }
@@ -121,24 +129,24 @@ export class Connection implements LinkOwner {
 
   linkOpened(connectTime: number): void {
     const { timers } = this.env
-    const link = this.#link!
+    const socket = (this.#socket = this.#link!.socket!)
     this.port.stats.latency('connectTime', connectTime)
     const reopened = this.#everOpened
     this.#everOpened = true
     this.openedAt = timers.now()
     this.lastFailure = undefined
     this.#setState('open')
-    for (const data of this.#outbox?.take() ?? []) this.port.stats.message(false, link.send(data))
-    this.env.emit('open', { ...this.ref, protocol: link.socket!.protocol, reconnect: reopened, connectTime })
+    for (const data of this.#outbox?.take() ?? []) this.port.stats.message(false, write(socket, data))
+    this.env.emit('open', { ...this.ref, protocol: socket.protocol, reconnect: reopened, connectTime })
     this.port.opened(reopened)
   }
 
   /** The receive path: counters first, then the one tap. */
   linkMessage(data: unknown, bytes: number): void {
-    const hb = this.env.options.heartbeat
-    if (hb && hb.isPong) {
+    const isPong = this.#isPong
+    if (isPong !== undefined) {
       const link = this.#link
-      if (ask('heartbeat.isPong', hb.isPong, data, this.#details(), (e) => this.#emitError(e)) === true || this.#link !== link) return
+      if (ask('heartbeat.isPong', isPong, data, this.#details(), (e) => this.#emitError(e)) === true || this.#link !== link) return
     }
     this.port.stats.message(true, bytes)
     this.port.message(data)
@@ -150,6 +158,7 @@ export class Connection implements LinkOwner {
 
   linkEnded(failure: Failure, wasOpen: boolean): void {
     this.#link = null
+    this.#socket = null
     this.lastClose = failure
     if (this.state === 'closing') return this.#finish(undefined)
     if (wasOpen) this.#dropped(failure)
@@ -248,7 +257,7 @@ export class Connection implements LinkOwner {
     this.#gen++
     this.#stop()
     this.#link?.detach()
-    this.#link = null
+    this.#link = this.#socket = null
     if (failure) this.lastFailure = failure
     // Every connection ends with one final `close`, even one whose socket never opened.
     if (!this.#closeEmitted) this.#emitClose(failure ?? this.lastClose ?? lost(), false)

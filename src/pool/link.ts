@@ -6,9 +6,9 @@
  */
 import { asError, lost, type Failure } from '../core/failure.js'
 import { parsePoolUrl, type PoolUrl } from '../core/url.js'
-import type { SendData, WebSocketLike } from '../core/socket.js'
+import type { WebSocketLike } from '../core/socket.js'
 import type { TimerHandle } from '../runtime/clock.js'
-import { abortSocket, onMessages, openSocket, write } from '../runtime/transport.js'
+import { abortSocket, onMessages, openSocket } from '../runtime/transport.js'
 import type { ConnectionEnv } from './connection-port.js'
 import type { ConnectionRef } from './events.js'
 import { Heartbeat } from './heartbeat.js'
@@ -42,18 +42,8 @@ export class Link {
     this.#owner = owner
   }
 
-  /** Whether a `send` now goes straight out. */
-  get writable(): boolean {
-    return this.#open && this.#socket!.readyState === 1
-  }
-
   get socket(): WebSocketLike | null {
     return this.#socket
-  }
-
-  /** Writes to the open socket; returns the payload bytes. */
-  send(data: SendData): number {
-    return write(this.#socket!, this.#owner!.env.nodeWs, data)
   }
 
   /** Resolves the URL (`resolveUrl`, user code) and opens the socket, all within `connectTimeout`. */

@@ -15,11 +15,18 @@ import { isNodeWs, resolveWebSocket } from '../runtime/transport.js'
 import { Admission } from './admission.js'
 import type { Backend, Holder, LeaseHandle, Limits } from './backend.js'
 import { Deadlines } from './deadlines.js'
-import { Emitter, Notifier, type PoolEvents, type Target } from './events.js'
+import { Emitter, Notifier, type PoolEvents } from './events.js'
 import type { HostEnv } from './host-connections.js'
 import { HostPool } from './host-pool.js'
 import type { Slot } from './slot.js'
 import { Waiter } from './waiter.js'
+
+/** A promise's resolve and reject, taken by one shared executor (no closure per queued acquire). */
+const captured = { resolve: (_: any) => {}, reject: (_: unknown) => {} }
+function capture(resolve: (value: any) => void, reject: (error: unknown) => void): void {
+  captured.resolve = resolve
+  captured.reject = reject
+}
 
 /** Vacant origins whose records (and stats) are kept for reuse; beyond this the oldest are forgotten. */
 const VACANT_KEPT = 100
@@ -70,9 +77,9 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
       const host = this.#host(url.origin)
       const lease = host.take(key)
       if (lease !== undefined) return lease as L
-      return new Promise<L>((resolve, reject) => {
-        host.acquire(new Waiter(url, key, protocols, priority, this.timers.now(), timeout, signal, resolve, reject))
-      })
+      const promise = new Promise<L>(capture)
+      host.acquire(new Waiter(url, key, protocols, priority, this.timers.now(), timeout, signal, captured.resolve, captured.reject))
+      return promise
     } finally {
       this.exit()
     }
@@ -135,10 +142,6 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
 
   emit<K extends keyof PoolEvents>(type: K, event: PoolEvents[K]): void {
     this.notifier.emit(this.emitter, type, event)
-  }
-
-  notify(target: Target, type: string, event: unknown): void {
-    this.notifier.emit(target, type, event)
   }
 
   listens(type: keyof PoolEvents): boolean {

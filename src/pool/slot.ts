@@ -14,14 +14,14 @@ import type { Holder, LeaseHandle } from './backend.js'
 import type { Breaker } from './breaker.js'
 import { Connection } from './connection.js'
 import type { ConnectionEnv, ConnectionPort, ConnectionState } from './connection-port.js'
-import type { EvictReason, PoolEvents, Target } from './events.js'
+import type { EvictReason, Notifier, PoolEvents } from './events.js'
 import type { Idler } from './idle-set.js'
 import type { Waiter } from './waiter.js'
 
 /** What every slot of a pool shares: the connection's environment, and what holders need. */
 export interface SlotEnv extends ConnectionEnv {
-  /** Delivers `event` to a holder's listeners once the pool's state is consistent. */
-  notify(target: Target, type: string, event: unknown): void
+  /** Delivers events to holders' listeners once the pool's state is consistent. */
+  readonly notifier: Notifier
   /** Opens and closes a batch of changes around a holder's call (`run` without a closure). */
   enter(): void
   exit(): void
@@ -132,12 +132,13 @@ export class Slot implements ConnectionPort, LeaseHandle, Idler, Evictable {
 
   /** The connection's one inbound tap: the holder gets every message. */
   message(data: unknown): void {
-    this.notify('message', data)
+    const target = this.lease?._events
+    if (target) this.env.notifier.emit(target, 'message', data)
   }
 
   notify(type: string, event: unknown): void {
     const target = this.lease?._events
-    if (target) this.env.notify(target, type, event)
+    if (target) this.env.notifier.emit(target, type, event)
   }
 
   closed(failure: Failure | undefined): void {
@@ -210,6 +211,6 @@ export class Slot implements ConnectionPort, LeaseHandle, Idler, Evictable {
   #close(holder: Holder, code: number, reason: string, wasClean: boolean): void {
     holder._closed()
     const target = holder._events
-    if (target) this.env.notify(target, 'close', { code, reason, wasClean })
+    if (target) this.env.notifier.emit(target, 'close', { code, reason, wasClean })
   }
 }

@@ -21,11 +21,12 @@ export interface WaiterEnv {
   run(fn: () => void): void
 }
 
-export class Waiter<S = unknown> implements Expiring {
+export class Waiter<S = unknown> implements Expiring, WaitNode<Waiter<S>> {
   /** Where it waits (set by the origin that takes it). */
   host: WaiterHost | null = null
-  /** Its place in the origin's queue, and in the queue of its key (URL + protocols). */
-  node: WaitNode<Waiter<S>> | null = null
+  /** It is its own node in the origin's queue (`prev`/`next`: null when not queued), plus a node in its key's queue. */
+  prev: WaitNode<unknown> | null = null
+  next: WaitNode<unknown> | null = null
   keyNode: WaitNode<Waiter<S>> | null = null
   /** The connection being opened for it. */
   slot: S | null = null
@@ -47,6 +48,10 @@ export class Waiter<S = unknown> implements Expiring {
     readonly resolve: (value: any) => void,
     readonly reject: (error: unknown) => void,
   ) {}
+
+  get value(): this {
+    return this
+  }
 
   expire(): void {
     this.host?.expire(this)

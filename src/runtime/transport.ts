@@ -27,10 +27,7 @@ export function isNodeWs(ctor: WebSocketConstructor): boolean {
 }
 
 /** Node's `Buffer`, where there is one (read once, when this module loads: no browser global). */
-const NodeBuffer = (globalThis as { Buffer?: { byteLength(s: string): number; from(s: string): { length: number } } }).Buffer
-
-/** `ws`'s options for a text frame sent as a buffer. */
-const TEXT = { binary: false }
+const NodeBuffer = (globalThis as { Buffer?: { byteLength(s: string): number } }).Buffer
 
 /**
  * Calls `fn(data, bytes)` for each message of `socket`: text as a string, binary as the socket's
@@ -47,16 +44,8 @@ export function onMessages(socket: WebSocketLike, nodeWs: boolean, fn: (data: un
   } else socket.onmessage = (ev: { data: unknown }) => fn(ev.data, byteLength(ev.data))
 }
 
-/**
- * Writes `data` to an open socket and returns its payload bytes. On `ws` a string is encoded once
- * and sent as a text frame from that buffer (`ws` would otherwise measure it, then encode it).
- */
-export function write(socket: WebSocketLike, nodeWs: boolean, data: SendData): number {
-  if (nodeWs && typeof data === 'string' && NodeBuffer) {
-    const buf = NodeBuffer.from(data)
-    socket.send(buf, TEXT)
-    return buf.length
-  }
+/** Writes `data` to an open socket and returns its payload bytes. */
+export function write(socket: WebSocketLike, data: SendData): number {
   socket.send(data)
   return byteLength(data)
 }
