@@ -8,7 +8,7 @@ import { asError, lost, type Failure } from '../core/failure.js'
 import { parsePoolUrl, type PoolUrl } from '../core/url.js'
 import type { WebSocketLike } from '../core/socket.js'
 import type { TimerHandle } from '../runtime/clock.js'
-import { abortSocket, onMessages, openSocket } from '../runtime/transport.js'
+import { abortSocket, listen, openSocket, type SocketListener } from '../runtime/transport.js'
 import type { ConnectionEnv } from './connection-port.js'
 import type { ConnectionRef } from './events.js'
 import { Heartbeat } from './heartbeat.js'
@@ -28,13 +28,14 @@ export interface LinkOwner {
   linkEnded(failure: Failure, wasOpen: boolean): void
 }
 
-export class Link {
+export class Link implements SocketListener {
   #owner: LinkOwner | null
   #socket: WebSocketLike | null = null
   #open = false
   /** The error seen before the close event that reports it. */
   #failure: Failure | undefined
   #timer: TimerHandle | undefined
+  #startedAt = 0
   /** The liveness probe while open (`heartbeat` option). */
   #hb: Heartbeat | null = null
 
@@ -136,50 +137,51 @@ export class Link {
     // An injected constructor is user code too: it may have changed everything.
     if (this.#owner === null) return abortSocket(socket)
     this.#socket = socket
-    const startedAt = env.timers.now()
-    socket.onopen = () => {
-      socket.onopen = null // frees this closure for the socket's lifetime
-      const o = this.#owner
-      if (o !== null) o.env.run(() => this.#opened(startedAt))
-    }
-    onMessages(socket, env.nodeWs, (data, bytes) => {
-      if (!this.#open) return
-      this.#hb?.seen()
-      this.#owner?.linkMessage(data, bytes)
+    this.#startedAt = env.timers.now()
+    listen(socket, env.nodeWs, this)
+  }
+
+  // SocketListener: the socket's events (from a socket that is no longer this link's, nothing
+  // reaches the owner: it detached the link) ------------------------------------------------------
+
+  onOpen(): void {
+    const owner = this.#owner
+    if (owner === null) return
+    owner.env.run(() => {
+      const { timers, options } = owner.env
+      timers.cancel(this.#timer)
+      this.#timer = undefined
+      this.#open = true
+      const hb = options.heartbeat
+      if (hb) {
+        this.#hb = new Heartbeat(hb, timers, this.#socket!, () => {
+          owner.env.emit('evict', { ...owner.ref, reason: 'heartbeat' })
+          this.kill(lost(new Error(`No reply to the heartbeat within ${hb.timeout} ms`)))
+        })
+      }
+      owner.linkOpened(timers.now() - this.#startedAt)
     })
-    socket.onerror = (ev: { error?: unknown; message?: string }) => this.#owner?.env.run(() => this.#error(ev))
-    socket.onclose = (ev: { code: number; reason: string; wasClean: boolean }) => {
-      socket.onopen = socket.onmessage = socket.onclose = null
-      socket.onerror = () => {}
-      this.#owner?.env.run(() => {
-        const failure = { code: ev.code, reason: ev.reason, wasClean: ev.wasClean, error: this.#failure?.error }
-        this.#end(failure)
-      })
-    }
   }
 
-  #opened(startedAt: number): void {
-    const owner = this.#owner!
-    const { timers, options } = owner.env
-    timers.cancel(this.#timer)
-    this.#timer = undefined
-    this.#open = true
-    const hb = options.heartbeat
-    if (hb) {
-      this.#hb = new Heartbeat(hb, timers, this.#socket!, () => {
-        owner.env.emit('evict', { ...owner.ref, reason: 'heartbeat' })
-        this.kill(lost(new Error(`No reply to the heartbeat within ${hb.timeout} ms`)))
-      })
-    }
-    owner.linkOpened(timers.now() - startedAt)
+  /** The receive path: no batch, no clock read. */
+  onMessage(data: unknown, bytes: number): void {
+    if (!this.#open) return
+    this.#hb?.seen()
+    this.#owner?.linkMessage(data, bytes)
   }
 
-  #error(ev: { error?: unknown; message?: string }): void {
-    const error = asError(ev?.error, ev?.message || 'WebSocket error')
-    this.#failure ??= lost(error)
-    this.#failure.error ??= error
-    // An attempt's error is reported once, when the attempt fails; an open socket's at once.
-    if (this.#open) this.#owner!.linkError(error)
+  onError(cause: unknown, message?: string): void {
+    this.#owner?.env.run(() => {
+      const error = asError(cause, message || 'WebSocket error')
+      this.#failure ??= lost(error)
+      this.#failure.error ??= error
+      // An attempt's error is reported once, when the attempt fails; an open socket's at once.
+      if (this.#open) this.#owner!.linkError(error)
+    })
+  }
+
+  onClose(code: number, reason: string, wasClean: boolean): void {
+    this.#owner?.env.run(() => this.#end({ code, reason, wasClean, error: this.#failure?.error }))
   }
 
   #end(failure: Failure): void {

@@ -29,19 +29,64 @@ export function isNodeWs(ctor: WebSocketConstructor): boolean {
 /** Node's `Buffer`, where there is one (read once, when this module loads: no browser global). */
 const NodeBuffer = (globalThis as { Buffer?: { byteLength(s: string): number } }).Buffer
 
+/** What a socket's events go to: one object per socket, so no closure per handler and socket. */
+export interface SocketListener {
+  onOpen(): void
+  /** Text as a string, binary as the socket's `binaryType` delivers it; `bytes`: payload size on the wire. */
+  onMessage(data: unknown, bytes: number): void
+  onError(error: unknown, message?: string): void
+  onClose(code: number, reason: string, wasClean: boolean): void
+}
+
+/** Where a socket keeps its listener (an expando: handlers are shared functions that find it). */
+const LISTENER = Symbol('wspool.listener')
+type Listened = WebSocketLike & { [LISTENER]: SocketListener; _closeFrameReceived?: boolean; _closeFrameSent?: boolean }
+
 /**
- * Calls `fn(data, bytes)` for each message of `socket`: text as a string, binary as the socket's
- * `binaryType` delivers it, `bytes` the payload size on the wire. On `ws` this listens to its own
- * `message` event, which hands over the raw buffer (its length is the byte count, for free) and
- * skips the `MessageEvent` that `onmessage` builds; elsewhere it uses `onmessage` and counts.
+ * Sends `socket`'s events to `listener`. On `ws` it uses `ws`'s own events: a message arrives as
+ * the raw buffer (its length is the byte count, for free) without the `MessageEvent` that
+ * `onmessage` builds, and no wrapper function is made per handler. Elsewhere, the `on*` handlers.
  */
-export function onMessages(socket: WebSocketLike, nodeWs: boolean, fn: (data: unknown, bytes: number) => void): void {
+export function listen(socket: WebSocketLike, nodeWs: boolean, listener: SocketListener): void {
+  ;(socket as Listened)[LISTENER] = listener
   if (nodeWs && typeof socket.on === 'function') {
-    socket.on('message', (data: { length: number; toString(): string }, binary: boolean) => {
-      if (binary) fn(data, byteLength(data))
-      else fn(data.toString(), data.length)
-    })
-  } else socket.onmessage = (ev: { data: unknown }) => fn(ev.data, byteLength(ev.data))
+    socket.on('open', wsOpen)
+    socket.on('message', wsMessage)
+    socket.on('error', wsError)
+    socket.on('close', wsClose)
+  } else {
+    socket.onopen = domOpen
+    socket.onmessage = domMessage
+    socket.onerror = domError
+    socket.onclose = domClose
+  }
+}
+
+function wsOpen(this: Listened): void {
+  this[LISTENER].onOpen()
+}
+function wsMessage(this: Listened, data: { length: number; toString(): string }, binary: boolean): void {
+  if (binary) this[LISTENER].onMessage(data, byteLength(data))
+  else this[LISTENER].onMessage(data.toString(), data.length)
+}
+function wsError(this: Listened, error: unknown): void {
+  this[LISTENER].onError(error)
+}
+function wsClose(this: Listened, code: number, reason: unknown): void {
+  // As `ws` computes it for its CloseEvent.
+  this[LISTENER].onClose(code, String(reason ?? ''), this._closeFrameReceived === true && this._closeFrameSent === true)
+}
+function domOpen(this: Listened): void {
+  this[LISTENER].onOpen()
+}
+function domMessage(this: Listened, ev: { data: unknown }): void {
+  this[LISTENER].onMessage(ev.data, byteLength(ev.data))
+}
+function domError(this: Listened, ev: { error?: unknown; message?: string } | undefined): void {
+  this[LISTENER].onError(ev?.error, ev?.message)
+}
+function domClose(this: Listened, ev: { code: number; reason: string; wasClean: boolean }): void {
+  this[LISTENER].onClose(ev.code, ev.reason, ev.wasClean)
 }
 
 /** Writes `data` to an open socket and returns its payload bytes. */
