@@ -24,7 +24,10 @@ export default defineConfig([
     target: 'es2022',
     platform: 'browser',
     noExternal: ['isomorphic-ws'],
+    // Node-only paths (`ws`'s own API, Buffer) fold away: see src/runtime/platform.ts.
+    define: { __BROWSER__: 'true' },
     esbuildOptions(options) {
+      options.minifySyntax = true
       options.alias = {
         'isomorphic-ws': fileURLToPath(new URL('./src/runtime/native-websocket.ts', import.meta.url)),
       }

@@ -28,15 +28,16 @@ async function main(): Promise<number> {
   const { code, packages } = await bundleEntry(root, browserDistEntry(browserJs))
   const gz = gzipBytes(code)
   const br = brotliBytes(code)
-  const { limitBytes, aimBytes } = SIZE_BUDGET
+  const { limitBytes, specBytes, aimBytes } = SIZE_BUDGET
   const ok = gz <= limitBytes
   const setting = `esbuild bundle, minify, platform ${BROWSER_BUILD.platform}, format ${BROWSER_BUILD.format}, target ${BROWSER_BUILD.target}`
 
   const lines = [
     `size: core entry (dist/browser.js), ${setting}; packages included: ${packages.join(', ')}`,
     `  min+gzip -9     ${fmt(gz).padStart(7)} B`,
-    `  budget          ${fmt(limitBytes).padStart(7)} B   ${ok ? 'within' : `OVER by ${fmt(gz - limitBytes)} B`}`,
-    `  aim             ${fmt(aimBytes).padStart(7)} B   ${gz <= aimBytes ? 'met' : `not met (${fmt(gz - aimBytes)} B to go)`}`,
+    `  budget          ${fmt(limitBytes).padStart(7)} B   ${ok ? 'within' : `OVER by ${fmt(gz - limitBytes)} B`} (the ratchet npm test enforces)`,
+    `  SPEC limit      ${fmt(specBytes).padStart(7)} B   ${gz <= specBytes ? 'met' : `not met (${fmt(gz - specBytes)} B to go)`}`,
+    `  SPEC aim        ${fmt(aimBytes).padStart(7)} B   ${gz <= aimBytes ? 'met' : `not met (${fmt(gz - aimBytes)} B to go)`}`,
     `  min+brotli q11  ${fmt(br).padStart(7)} B`,
     `  min             ${fmt(code.length).padStart(7)} B`,
   ]
@@ -55,7 +56,7 @@ async function main(): Promise<number> {
   console.log(lines.join('\n'))
   if (!ok) {
     console.error(
-      `size: FAIL: the core entry is ${fmt(gz)} B min+gzip, over the budget of ${fmt(limitBytes)} B (SPEC: at most 6 KB, aiming at ${fmt(aimBytes)} B)`,
+      `size: FAIL: the core entry is ${fmt(gz)} B min+gzip, over the budget of ${fmt(limitBytes)} B (SPEC: at most ${fmt(specBytes)} B, aiming at ${fmt(aimBytes)} B)`,
     )
     return 1
   }

@@ -72,7 +72,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   ]
   const goals: Goal[] = []
   // the same budget `npm run test:size` enforces (scripts/browser-bundle.ts)
-  const { limitBytes, aimBytes } = SIZE_BUDGET
+  // The goal is the SPEC's limit (6 KB), not the ratchet npm test enforces meanwhile.
+  const { specBytes: limitBytes, aimBytes } = SIZE_BUDGET
   const kb = (b: number) => `${b / 1000} KB`
   const w = gz['wspool (dist/browser.js)']?.[0]
   goals.push({

@@ -12,6 +12,7 @@
 import type { ResolvedHeartbeat } from '../core/options.js'
 import type { WebSocketLike } from '../core/socket.js'
 import type { TimerHandle, Timers } from '../runtime/clock.js'
+import { BROWSER } from '../runtime/platform.js'
 
 export class Heartbeat {
   /** Inbound traffic since the last check. */
@@ -29,7 +30,7 @@ export class Heartbeat {
     readonly onDead: () => void,
   ) {
     // Protocol pongs count as life; `ws` exposes them only through its emitter API.
-    if (policy.message === undefined && typeof socket.ping === 'function') socket.on?.('pong', () => this.seen())
+    if (!BROWSER && policy.message === undefined && typeof socket.ping === 'function') socket.on?.('pong', () => this.seen())
     this.#arm(this.#step())
   }
 
@@ -74,7 +75,7 @@ export class Heartbeat {
     this.#probe = 0
     try {
       const { message } = this.policy
-      if (message === undefined && typeof this.socket.ping === 'function') this.socket.ping()
+      if (!BROWSER && message === undefined && typeof this.socket.ping === 'function') this.socket.ping()
       else this.socket.send(message ?? 'ping')
     } catch {
       // A socket that cannot send is as good as dead: the timeout decides.

@@ -8,6 +8,7 @@ import { asError, lost, type Failure } from '../core/failure.js'
 import { parsePoolUrl, type PoolUrl } from '../core/url.js'
 import type { WebSocketLike } from '../core/socket.js'
 import type { TimerHandle } from '../runtime/clock.js'
+import { BROWSER } from '../runtime/platform.js'
 import { abortSocket, listen, openSocket, type SocketListener } from '../runtime/transport.js'
 import type { ConnectionEnv } from './connection-port.js'
 import type { ConnectionRef } from './events.js'
@@ -106,7 +107,7 @@ export class Link implements SocketListener {
     this.#failure = failure
     if (socket === null) return this.#end(failure)
     abortSocket(socket)
-    if (typeof socket.terminate !== 'function') this.#end(failure)
+    if (BROWSER || typeof socket.terminate !== 'function') this.#end(failure)
   }
 
   /** Silences the link for good: nothing of it reaches the owner any more. */

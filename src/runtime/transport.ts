@@ -5,6 +5,7 @@
 import IsoWebSocket from 'isomorphic-ws'
 import { PoolError } from '../core/errors.js'
 import type { SendData, WebSocketConstructor, WebSocketLike } from '../core/socket.js'
+import { BROWSER } from './platform.js'
 
 /** Chooses the constructor: injected, else isomorphic-ws, else the runtime's global `WebSocket`. */
 export function resolveWebSocket(injected: WebSocketConstructor | undefined): WebSocketConstructor {
@@ -23,11 +24,11 @@ export function resolveWebSocket(injected: WebSocketConstructor | undefined): We
 
 /** Whether `ctor` is the `ws` implementation (it takes an options argument and sends ping frames). */
 export function isNodeWs(ctor: WebSocketConstructor): boolean {
-  return typeof (ctor.prototype as WebSocketLike | undefined)?.ping === 'function'
+  return !BROWSER && typeof (ctor.prototype as WebSocketLike | undefined)?.ping === 'function'
 }
 
 /** Node's `Buffer`, where there is one (read once, when this module loads: no browser global). */
-const NodeBuffer = (globalThis as { Buffer?: { byteLength(s: string): number } }).Buffer
+const NodeBuffer = BROWSER ? undefined : (globalThis as { Buffer?: { byteLength(s: string): number } }).Buffer
 
 /** What a socket's events go to: one object per socket, so no closure per handler and socket. */
 export interface SocketListener {
@@ -49,7 +50,7 @@ type Listened = WebSocketLike & { [LISTENER]: SocketListener; _closeFrameReceive
  */
 export function listen(socket: WebSocketLike, nodeWs: boolean, listener: SocketListener): void {
   ;(socket as Listened)[LISTENER] = listener
-  if (nodeWs && typeof socket.on === 'function') {
+  if (!BROWSER && nodeWs && typeof socket.on === 'function') {
     socket.on('open', wsOpen)
     socket.on('message', wsMessage)
     socket.on('error', wsError)
@@ -104,7 +105,7 @@ export function openSocket(
   wsOptions: Readonly<Record<string, unknown>> | undefined,
 ): WebSocketLike {
   const list = protocols.length > 0 ? (protocols as string[]) : undefined
-  const socket = wsOptions && isNodeWs(ctor) ? new ctor(url, list, wsOptions) : new ctor(url, list)
+  const socket = !BROWSER && wsOptions && isNodeWs(ctor) ? new ctor(url, list, wsOptions) : new ctor(url, list)
   try {
     socket.binaryType = binaryType
   } catch {
@@ -116,7 +117,7 @@ export function openSocket(
 /** Closes a socket at once: `terminate()` where the implementation has it, else `close()`. */
 export function abortSocket(socket: WebSocketLike): void {
   try {
-    if (typeof socket.terminate === 'function') socket.terminate()
+    if (!BROWSER && typeof socket.terminate === 'function') socket.terminate()
     else socket.close()
   } catch {
     // Already closing or closed.
