@@ -145,8 +145,8 @@ export class Connection implements LinkOwner {
   linkMessage(data: unknown, bytes: number): void {
     const isPong = this.#isPong
     if (isPong !== undefined) {
-      const link = this.#link
-      if (ask('heartbeat.isPong', isPong, data, this.#details(), (e) => this.#emitError(e)) === true || this.#link !== link) return
+      const socket = this.#socket
+      if (ask('heartbeat.isPong', isPong, data, this.#details(), (e) => this.#emitError(e)) === true || this.#socket !== socket) return
     }
     this.port.stats.message(true, bytes)
     this.port.message(data)

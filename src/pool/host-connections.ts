@@ -161,9 +161,10 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
     if (w && !w.settled) this.abandon(w, closing ? this.closedError() : connectFailed(this.origin, s.url.redacted, failure ?? s.conn.lastFailure))
     s.ended(closing)
     if (!closing) {
-      if (failure && (wasIdle || wasWarm)) this.idle.failed(s.conn.openedAt)
+      const warmFailed = !!failure && (wasIdle || wasWarm)
+      if (warmFailed) this.idle.failed(s.conn.openedAt)
       this.env.admission.freed(this)
-      this.idle.topUp()
+      if (!warmFailed) this.idle.topUp()
     }
     this.env.settled()
     this.vacate()

@@ -39,17 +39,18 @@ export class HostPool extends HostConnections implements WaiterHost {
     if (s) return this.#grant(s, w)
     if (!this.breaker.allowsAcquire()) return this.#refuse(w, this.#circuitError(w))
     const waiting = this.#waiting
-    if (waiting.size === 0 && this.hasRoom()) {
-      w.arm(this.env)
-      if (!w.settled) this.#connectFor(w)
-      return
-    }
     const { maxQueue } = this.options
+    if ((waiting.size > 0 || !this.hasRoom()) && waiting.size >= maxQueue) return this.#refuse(w, queueFull(this.origin, w.url.redacted, maxQueue))
+    // The signal's addEventListener is user code: decide only after it (it may close the pool,
+    // take the room, or throw).
+    w.arm(this.env)
+    if (w.settled) return
+    if (this.env.closing) return this.abandon(w, this.closedError())
+    if (waiting.size === 0 && this.hasRoom()) return this.#connectFor(w)
     if (waiting.size >= maxQueue) return this.#refuse(w, queueFull(this.origin, w.url.redacted, maxQueue))
     waiting.add(w)
     if (this.env.listens('enqueue')) this.env.emit('enqueue', { origin: this.origin, url: w.url.redacted, pending: waiting.size, priority: w.priority })
-    w.arm(this.env)
-    if (!w.settled) this.dispatch()
+    this.dispatch()
   }
 
   /** WaiterHost: the deadline passed. */
@@ -143,6 +144,8 @@ export class HostPool extends HostConnections implements WaiterHost {
 
   #grant(s: Slot, w: W): void {
     this.#settle(w)
+    // Settling ran the signal's removeEventListener (user code): it may have closed the pool, and `s` with it.
+    if (this.env.closing) return w.reject(this.closedError())
     w.resolve(this.#lease(s, this.timers.now() - w.start))
   }
 

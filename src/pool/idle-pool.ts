@@ -127,7 +127,7 @@ export class IdlePool {
     const { host } = this
     const mru = this.#mru
     if (host.minIdle === 0 || !mru || this.#topUp !== undefined || host.queued > 0 || !host.warmable()) return
-    for (let have = this.size + this.warming; have < host.minIdle && host.hasRoom(); have++) host.openWarm(mru.url, mru.key, mru.conn.protocols)
+    for (let have = this.size + this.warming; have < host.minIdle && host.hasRoom() && host.warmable(); have++) host.openWarm(mru.url, mru.key, mru.conn.protocols)
   }
 
   /** An idle or warm connection failed (`openedAt`: when it last opened, 0 if never): top up again after a backoff delay. */

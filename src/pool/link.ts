@@ -39,6 +39,9 @@ export class Link implements SocketListener {
   #startedAt = 0
   /** The liveness probe while open (`heartbeat` option). */
   #hb: Heartbeat | null = null
+  /** The constructor (user code) is running; a `close` asked meanwhile waits for its socket. */
+  #constructing = false
+  #closeAsked: [code: number, reason: string, grace: number] | undefined
 
   constructor(owner: LinkOwner) {
     this.#owner = owner
@@ -63,12 +66,14 @@ export class Link implements SocketListener {
     const resolve = options.resolveUrl
     if (resolve === undefined) return this.#connect(href)
     let target: string | PromiseLike<string>
+    let thenable: boolean
     try {
       target = resolve(href)
+      thenable = typeof (target as PromiseLike<string>)?.then === 'function' // a getter is user code too
     } catch (error) {
       return this.#resolveFailed(error)
     }
-    if (typeof (target as PromiseLike<string>)?.then !== 'function') return this.#connect(target)
+    if (!thenable) return this.#connect(target)
     Promise.resolve(target).then(
       (t) => this.#owner?.env.run(() => this.#connect(t)),
       (error: unknown) => this.#owner?.env.run(() => this.#resolveFailed(error)),
@@ -78,7 +83,10 @@ export class Link implements SocketListener {
   /** Closes the socket on purpose; the owner hears `linkEnded` once it closed (or after `grace` ms). */
   close(code: number, reason: string, grace: number): void {
     const socket = this.#socket
-    if (socket === null) return this.#end(lost())
+    if (socket === null) {
+      if (this.#constructing) return void (this.#closeAsked = [code, reason, grace])
+      return this.#end(lost())
+    }
     this.#open = false
     this.#hb?.stop()
     if (socket.readyState === 0) abortSocket(socket)
@@ -129,17 +137,23 @@ export class Link implements SocketListener {
     const { env, url, protocols } = owner
     const { options } = env
     let socket: WebSocketLike
+    this.#constructing = true
     try {
       const href = target === url.href ? target : parsePoolUrl(target, options.requireSecure).href
       socket = openSocket(env.ctor, href, protocols, options.binaryType, options.wsOptions)
     } catch (error) {
+      this.#constructing = false
       return this.#end(lost(asError(error, 'WebSocket constructor threw')))
     }
-    // An injected constructor is user code too: it may have changed everything.
-    if (this.#owner === null) return abortSocket(socket)
+    this.#constructing = false
+    // An injected constructor is user code too: it may have changed everything. Listen first, so
+    // the socket's events (its error, its close) always have a listener, stale or not.
     this.#socket = socket
     this.#startedAt = env.timers.now()
     listen(socket, env.nodeWs, this)
+    if (this.#owner === null) return abortSocket(socket)
+    const asked = this.#closeAsked
+    if (asked !== undefined) this.close(...asked)
   }
 
   // SocketListener: the socket's events (from a socket that is no longer this link's, nothing

@@ -63,7 +63,11 @@ export class Waiter<S = unknown> implements Expiring, WaitNode<Waiter<S>> {
     const signal = this.signal
     if (signal === undefined) return
     this.#onAbort = () => env.run(() => this.host?.abandon(this, signal.reason))
-    signal.addEventListener('abort', this.#onAbort, { once: true })
+    try {
+      signal.addEventListener('abort', this.#onAbort, { once: true })
+    } catch (error) {
+      this.host?.abandon(this, error)
+    }
   }
 
   /** Marks it settled and stops its deadline and abort listener. Returns false if it already was. */
