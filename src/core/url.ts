@@ -15,12 +15,11 @@ export interface PoolUrl {
  * value kept, fragment removed. `wss://u:p@h/p?token=abc&flag#x` -> `wss://h/p?token=***&flag`.
  */
 export function redactUrl(url: URL): string {
-  const copy = new URL(url)
-  copy.username = copy.password = copy.hash = ''
-  // `search` is already serialised (percent-encoded), so `&` and `=` are real separators, and
-  // setting it back encodes nothing more. An empty query (`?` alone) disappears.
-  copy.search = copy.search.replace(/=[^&]*/g, '=***')
-  return copy.href
+  const { protocol, host, pathname } = url
+  // `search` is serialised (percent-encoded), so `&` and `=` are real separators; an empty query
+  // (`?` alone) is ''. Opaque URLs (`mailto:x`) have no host and no `//`.
+  const base = host === '' && !url.href.startsWith(`${protocol}//`) ? protocol : `${protocol}//${host}`
+  return base + pathname + url.search.replace(/=[^&]*/g, '=***')
 }
 
 /** Redacts any string that may be a URL; falls back to a fixed placeholder when it does not parse. */

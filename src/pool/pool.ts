@@ -27,8 +27,8 @@ export interface AcquireOptions {
 
 const ACQUIRE_KEYS = ['signal', 'timeout', 'priority', 'protocols']
 const EVENTS: ReadonlySet<string> = new Set(['connect', 'open', 'close', 'reconnecting', 'error', 'acquire', 'release', 'enqueue', 'timeout', 'evict', 'drop'])
-/** Parsed URLs kept (strings only), oldest dropped first. */
-const URL_CACHE_SIZE = 512
+/** Parsed URLs kept (strings only), oldest dropped first: enough for a pool of a thousand origins. */
+const URL_CACHE_SIZE = 2048
 /** `pool.send` tries this many connections when the one it got was closing under it. */
 const SEND_TRIES = 3
 const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? Symbol.for('Symbol.asyncDispose')
