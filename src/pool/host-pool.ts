@@ -31,26 +31,31 @@ export class HostPool extends HostConnections implements WaiterHost {
     return s && this.#lease(s, 0)
   }
 
-  /** Serves `w`: an idle connection, a new one within the caps, or a place in the waitlist. */
+  /**
+   * Serves `w`, for whose key `take` found no idle connection: a new connection within the caps,
+   * or a place in the waitlist.
+   */
   acquire(w: W): void {
     w.host = this
     this.stats.pending(1)
-    const s = this.idle.take(w.key)
-    if (s) return this.#grant(s, w)
     if (!this.breaker.allowsAcquire()) return this.#refuse(w, this.#circuitError(w))
     const waiting = this.#waiting
-    const { maxQueue } = this.options
-    if ((waiting.size > 0 || !this.hasRoom()) && waiting.size >= maxQueue) return this.#refuse(w, queueFull(this.origin, w.url.redacted, maxQueue))
-    // The signal's addEventListener is user code: decide only after it (it may close the pool,
-    // take the room, or throw).
+    if ((waiting.size > 0 || !this.hasRoom()) && this.#full(w)) return
     w.arm(this.env)
-    if (w.settled) return
-    if (this.env.closing) return this.abandon(w, this.closedError())
+    if (w.signal) {
+      // The signal's addEventListener is user code: decide only after it (it may close the pool,
+      // free a connection, take the room, or throw).
+      if (w.settled) return
+      if (this.env.closing) return this.abandon(w, this.closedError())
+      const s = this.idle.take(w.key)
+      if (s) return this.#grant(s, w)
+      if ((waiting.size > 0 || !this.hasRoom()) && this.#full(w)) return
+    }
     if (waiting.size === 0 && this.hasRoom()) return this.#connectFor(w)
-    if (waiting.size >= maxQueue) return this.#refuse(w, queueFull(this.origin, w.url.redacted, maxQueue))
     waiting.add(w)
     if (this.env.listens('enqueue')) this.env.emit('enqueue', { origin: this.origin, url: w.url.redacted, pending: waiting.size, priority: w.priority })
-    this.dispatch()
+    // Something to do only with room, or an idle connection (of another key) to close for it.
+    if (this.live < this.env.limits.maxPerHost || this.idle.size > 0) this.dispatch()
   }
 
   /** WaiterHost: the deadline passed. */
@@ -158,6 +163,14 @@ export class HostPool extends HostConnections implements WaiterHost {
     this.idle.used(s)
     if (this.minIdle > 0) this.idle.topUp()
     return lease
+  }
+
+  /** `maxQueue` acquires already wait: refuses `w` (and says so). */
+  #full(w: W): boolean {
+    const { maxQueue } = this.options
+    if (this.#waiting.size < maxQueue) return false
+    this.#refuse(w, queueFull(this.origin, w.url.redacted, maxQueue))
+    return true
   }
 
   #refuse(w: W, error: PoolError): void {
