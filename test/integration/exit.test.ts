@@ -2,31 +2,11 @@
  * After close() a Node process using the pool exits on its own (issue 2, item 9; SPEC
  * "Lifecycle": after close() resolves the pool holds no socket, timer or listener).
  */
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { runChild } from '../helpers/child.js'
 import { delay, startServer } from '../helpers/harness.js'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
-const child = fileURLToPath(new URL('../helpers/exit-child.ts', import.meta.url))
-
-function run(url: string, ...args: string[]) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, url, ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  onTestFinished(() => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
-  })
-  let stdout = ''
-  let stderr = ''
-  proc.stdout.on('data', (d) => (stdout += d))
-  proc.stderr.on('data', (d) => (stderr += d))
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    proc.once('exit', (code, signal) => resolve({ code, signal })),
-  )
-  return { proc, exited, output: () => ({ stdout, stderr }) }
-}
+const run = (url: string, ...args: string[]) => runChild('exit-child.ts', url, ...args)
 
 describe('process exit', () => {
   it('a child process that closes its pool exits on its own', async () => {

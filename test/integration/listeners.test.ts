@@ -3,9 +3,8 @@
  * never takes the process down (SPEC "Events"). These tests fail on the code at the time they
  * were written, by design.
  */
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { runChild } from '../helpers/child.js'
 import { delay, eventually, newPool, nextEvent, startServer, type Pool } from '../helpers/harness.js'
 
 /** Opens (and destroys) `n` connections, one after the other, waiting for each to be closed. */
@@ -93,23 +92,7 @@ describe('bug 5: once() is keyed by event and function', () => {
   })
 })
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
-const child = fileURLToPath(new URL('../helpers/throwing-listener-child.ts', import.meta.url))
-
-function run(url: string, ...args: string[]) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, url, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-  onTestFinished(() => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
-  })
-  let stdout = ''
-  let stderr = ''
-  proc.stdout.on('data', (d) => (stdout += d))
-  proc.stderr.on('data', (d) => (stderr += d))
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    proc.once('exit', (code, signal) => resolve({ code, signal })),
-  )
-  return { exited, output: () => ({ stdout, stderr }) }
-}
+const run = (url: string, ...args: string[]) => runChild('throwing-listener-child.ts', url, ...args)
 
 describe('bug 6: a throwing listener never crashes a Node process', () => {
   it('without reportError (Node 20): the errors go to console.error, the pool carries on, the child exits 0 on its own', async () => {

@@ -4,9 +4,8 @@
  * they were written, by design, and pass once the pool behaves as SPEC "Precise semantics" says
  * ("Leases", "Counting toward caps", "Events", "Lifecycle").
  */
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { runChild } from '../helpers/child.js'
 import {
   closedPort,
   delay,
@@ -230,22 +229,10 @@ describe('bug 7: after close() resolves, nothing new is created', () => {
     expect(lease.state).toBe('closed')
   })
 
-  const root = fileURLToPath(new URL('../..', import.meta.url))
-  const child = fileURLToPath(new URL('../helpers/timers-child.ts', import.meta.url))
-
   async function runTimersChild(...args: string[]) {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-    onTestFinished(() => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
-    })
-    let stdout = ''
-    let stderr = ''
-    proc.stdout.on('data', (d) => (stdout += d))
-    proc.stderr.on('data', (d) => (stderr += d))
-    const exit = await Promise.race([
-      new Promise<{ code: number | null; signal: string | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal }))),
-      delay(15_000).then(() => 'still running' as const),
-    ])
+    const { exited, output } = runChild('timers-child.ts', ...args)
+    const exit = await Promise.race([exited, delay(15_000).then(() => 'still running' as const)])
+    const { stdout, stderr } = output()
     expect(exit, `stdout: ${stdout}\nstderr: ${stderr}`).toEqual({ code: 0, signal: null })
     const line = stdout.split('\n').find((l) => l.startsWith('{'))
     expect(line, `stdout: ${stdout}\nstderr: ${stderr}`).toBeDefined()
