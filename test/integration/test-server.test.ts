@@ -146,6 +146,137 @@ describe('test server: routes', () => {
   })
 })
 
+describe('test server: /rpc', () => {
+  /** Collects every text message a socket receives, parsed when it is JSON. */
+  function inbox(ws: WebSocket): unknown[] {
+    const got: unknown[] = []
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      const text = data.toString()
+      if (isBinary) return void got.push({ binary: [...data] })
+      try {
+        got.push(JSON.parse(text))
+      } catch {
+        got.push(text)
+      }
+    })
+    return got
+  }
+
+  it('answers { id, data } with the same id and data, records each request with its connection, and echoes anything else', async () => {
+    const server = await start()
+    const a = connect(`${server.url}/rpc?tag=t`)
+    await opened(a) // a is connection 1, b connection 2
+    const b = connect(`${server.url}/rpc`)
+    await opened(b)
+    const gotA = inbox(a)
+    const gotB = inbox(b)
+    a.send(JSON.stringify({ id: 1, data: { token: 'x', n: [1, 2] } }))
+    b.send(JSON.stringify({ id: 7, data: 'plain' }))
+    a.send(JSON.stringify({ id: 2 })) // no data: answered with no data
+    a.send('not json')
+    a.send(JSON.stringify({ push: 'no id' })) // an object without `id`: echoed
+    a.send(JSON.stringify([1, 2]))
+    a.send(new Uint8Array([5, 6]))
+    await until(() => gotA.length === 6 && gotB.length === 1)
+    expect(gotA).toEqual([{ id: 1, data: { token: 'x', n: [1, 2] } }, { id: 2 }, 'not json', { push: 'no id' }, [1, 2], { binary: [5, 6] }])
+    expect(gotB).toEqual([{ id: 7, data: 'plain' }])
+    const rpc = server.rpc()
+    // Arrival order across connections is not fixed: compare by id.
+    expect([...rpc.received].sort((x, y) => (x.id as number) - (y.id as number))).toEqual([
+      { conn: 1, id: 1, data: { token: 'x', n: [1, 2] }, raw: JSON.stringify({ id: 1, data: { token: 'x', n: [1, 2] } }) },
+      { conn: 1, id: 2, data: undefined, raw: '{"id":2}' },
+      { conn: 2, id: 7, data: 'plain', raw: JSON.stringify({ id: 7, data: 'plain' }) },
+    ])
+    expect(rpc).toMatchObject({ replies: 3, pending: 0, peakPerConnection: 1 })
+    expect(server.log('t')).toHaveLength(5) // text on /rpc?tag=t is logged too
+    expect(server.counts().byPath).toEqual({ '/rpc': 2 })
+  })
+
+  it('replies after data.delay (out of order), counts pending per connection, and sends twice, a push or raw messages when asked', async () => {
+    const server = await start()
+    const ws = connect(`${server.url}/rpc`)
+    await opened(ws)
+    const got = inbox(ws)
+    ws.send(JSON.stringify({ id: 1, data: { delay: 150 } }))
+    ws.send(JSON.stringify({ id: 2, data: { delay: 50 } }))
+    ws.send(JSON.stringify({ id: 3, data: { noReply: true } }))
+    await until(() => server.rpc().received.length === 3)
+    expect(server.rpc()).toMatchObject({ pending: 2, peakPerConnection: 2, replies: 0 })
+    await until(() => got.length === 2)
+    expect(got).toEqual([{ id: 2, data: { delay: 50 } }, { id: 1, data: { delay: 150 } }])
+    expect(server.rpc()).toMatchObject({ pending: 0, peakPerConnection: 2, replies: 2 })
+
+    ws.send(JSON.stringify({ id: 4, data: { twice: true } }))
+    ws.send(JSON.stringify({ id: 5, data: { push: { hello: 1 } } }))
+    ws.send(JSON.stringify({ id: 6, data: { before: ['raw', '{"id":99,"data":"stray"}', 3], noReply: true } }))
+    await until(() => got.length === 8)
+    expect(got.slice(2)).toEqual([
+      { id: 4, data: { twice: true } },
+      { id: 4, data: { twice: true } },
+      { push: { hello: 1 } },
+      { id: 5, data: { push: { hello: 1 } } },
+      'raw',
+      { id: 99, data: 'stray' },
+    ])
+    expect(server.rpc().replies).toBe(5)
+    // The route default delay applies when data has none; bad steering values are ignored.
+    const slow = connect(`${server.url}/rpc?delay=100`)
+    await opened(slow)
+    const gotSlow = inbox(slow)
+    const t0 = performance.now()
+    slow.send(JSON.stringify({ id: 1, data: { delay: -5, close: { code: 1006 }, twice: 'yes' } }))
+    await until(() => gotSlow.length === 1)
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(90)
+    expect(gotSlow).toEqual([{ id: 1, data: { delay: -5, close: { code: 1006 }, twice: 'yes' } }])
+  })
+
+  it('closes with data.close, destroys the socket with data.drop; pending replies of a dropped connection are never sent', async () => {
+    const server = await start()
+    const a = connect(`${server.url}/rpc`)
+    await opened(a)
+    const endA = closed(a)
+    a.send(JSON.stringify({ id: 1, data: { close: { code: 4001, reason: 'bye' } } }))
+    expect(await endA).toEqual({ code: 4001, reason: 'bye' })
+
+    const b = connect(`${server.url}/rpc`)
+    await opened(b)
+    const gotB = inbox(b)
+    const endB = closed(b)
+    b.send(JSON.stringify({ id: 1, data: { delay: 50 } }))
+    b.send(JSON.stringify({ id: 2, data: { drop: true } }))
+    expect((await endB).code).toBe(1006)
+    expect(server.rpc()).toMatchObject({ pending: 0 })
+
+    const c = connect(`${server.url}/rpc`)
+    await opened(c)
+    const gotC = inbox(c)
+    c.send(JSON.stringify({ id: 1, data: { delay: 50 } }))
+    await until(() => server.rpc().pending === 1)
+    server.dropAll()
+    expect(server.rpc().pending).toBe(0)
+    await new Promise((r) => setTimeout(r, 100))
+    expect([...gotB, ...gotC]).toEqual([])
+    expect(server.rpc()).toMatchObject({ replies: 0, pending: 0 })
+    expect(server.rpc().received.map((r) => r.conn)).toEqual([1, 2, 2, 3])
+  })
+
+  it('GET /_/rpc serves the record; reset clears it', async () => {
+    const server = await start()
+    const ws = connect(`${server.url}/rpc`)
+    await opened(ws)
+    ws.send(JSON.stringify({ id: 1, data: { delay: 10_000 } }))
+    await until(() => server.rpc().pending === 1)
+    expect(await control(server, 'GET', '/_/rpc')).toMatchObject({
+      status: 200,
+      cors: '*',
+      body: { received: [{ conn: 1, id: 1, data: { delay: 10_000 } }], replies: 0, pending: 1, peakPerConnection: 1 },
+    })
+    server.reset()
+    expect(server.rpc()).toEqual({ received: [], replies: 0, pending: 1, peakPerConnection: 1 })
+    expect((await control(server, 'POST', '/_/rpc')).status).toBe(405)
+  })
+})
+
 describe('test server: counting', () => {
   it('counts open connections per path and in total, with peaks, until each socket closes', async () => {
     const server = await start()

@@ -5,6 +5,7 @@
  *
  * GET  /_/stats              -> ServerCounts
  * GET  /_/log?tag=T          -> string[]
+ * GET  /_/rpc                -> RpcCounts (requests received on /rpc, replies, pending, peak)
  * POST /_/drop               -> { ok: true }
  * POST /_/outage?ms=N        -> { ok: true, ms } at once; the outage starts once this is sent
  * POST /_/half-open?on=1|0   -> { ok: true, halfOpen }
@@ -62,6 +63,7 @@ const routes: Record<string, { method: 'GET' | 'POST'; run: (s: TestServer, q: U
       return { body: s.log(tag) }
     },
   },
+  '/_/rpc': { method: 'GET', run: (s) => ({ body: s.rpc() }) },
   '/_/drop': {
     method: 'POST',
     // After the reply: dropAll destroys every socket, this request's included.

@@ -29,6 +29,8 @@ export interface Route {
   delay: number
   close?: { code: number; reason: string; after: number }
   tag?: string
+  /** `/rpc`: text messages that are JSON objects with an `id` are requests (see test-server.ts) */
+  rpc?: true
 }
 
 export function parseRoute(url: URL): Route {
@@ -42,6 +44,10 @@ export function parseRoute(url: URL): Route {
     route.close = { code, reason, after: intParam(q, 'after', 0, 0, 1_000_000) }
   }
   if (url.pathname === '/log') route.tag = q.get('tag') ?? ''
+  if (url.pathname === '/rpc') {
+    route.rpc = true
+    if (q.has('tag')) route.tag = q.get('tag') ?? ''
+  }
   return route
 }
 

@@ -5,6 +5,10 @@
  * - `/echo[?delay=MS]`               echo text and binary, optionally after MS ms
  * - `/close?code=N&reason=R&after=K` echo, and close with N/R once K messages arrived (K=0: at open)
  * - `/log?tag=T`                     record each text message under T (see `log(T)`), echo it
+ * - `/rpc[?delay=MS][&tag=T]`        request/reply: a JSON text `{ id, data }` is answered with
+ *                                    `{ id, data }`; `data` can ask for a delay, no reply, two
+ *                                    replies, a push, a close or a drop (see `rpc.ts` and `rpc()`);
+ *                                    anything else is echoed; with `tag`, text is also logged
  * - `/hang`                          never answer the HTTP upgrade
  * The first offered subprotocol is selected.
  *
@@ -18,6 +22,9 @@ import type { Socket } from 'node:net'
 import { WebSocketServer, type WebSocket, type RawData } from 'ws'
 import { handleControl } from './control.js'
 import { BadInput, parseRoute, rejectUpgrade, type Route } from './routes.js'
+import { createRpc, type RpcCounts } from './rpc.js'
+
+export type { RpcCounts, RpcRequest } from './rpc.js'
 
 export interface TestServerOptions {
   /** @default 0 (a free port) */
@@ -52,8 +59,10 @@ export interface TestServer {
   /** 'http://127.0.0.1:<port>' */
   readonly httpUrl: string
   counts(): ServerCounts
-  /** text messages received on /log?tag=<tag>, in arrival order (a copy) */
+  /** text messages received on /log?tag=<tag> (and /rpc?tag=<tag>), in arrival order (a copy) */
   log(tag: string): string[]
+  /** requests received on /rpc, replies sent and pending, per-connection peak (a copy) */
+  rpc(): RpcCounts
   /** the last upgrade request seen (any route, refused ones included) */
   lastUpgrade(): UpgradeInfo | undefined
   /** destroy every socket abruptly (no close frame); counts drop at once */
@@ -64,7 +73,7 @@ export interface TestServer {
   setHalfOpen(on: boolean): void
   /** new upgrades are rejected with HTTP 503 */
   setRefuse(on: boolean): void
-  /** clear logs, peaks, counters, last upgrade and modes (open connections stay) */
+  /** clear logs, peaks, counters, last upgrade, modes and the /rpc record (open connections stay) */
   reset(): void
   /** terminate everything; nothing is left running */
   close(): Promise<void>
@@ -106,6 +115,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   }
   // Idempotent: called on the socket's 'close' and synchronously when we destroy it.
   const countOut = (socket: Socket): void => {
+    rpc.end(socket)
     const path = live.get(socket)
     if (path === undefined) return
     live.delete(socket)
@@ -119,9 +129,14 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     }, ms)
     timers.add(t)
   }
+  const rpc = createRpc(later, (socket) => {
+    countOut(socket)
+    socket.destroy()
+  })
 
   const onConnection = (ws: WebSocket, socket: Socket, route: Route): void => {
     countIn(socket, route.path)
+    if (route.rpc) rpc.open(socket)
     socket.once('close', () => countOut(socket))
     ws.on('error', () => {}) // protocol errors from clients must not crash the server
     ws.on('ping', (data) => {
@@ -139,6 +154,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         list.push(data.toString())
         logs.set(route.tag, list)
       }
+      if (route.rpc && !isBinary && rpc.message(ws, socket, data.toString(), route.delay)) return
       const echo = (): void => {
         if (ws.readyState === ws.OPEN) ws.send(data, { binary: isBinary })
       }
@@ -230,6 +246,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       peakByPath: { ...counts.peakByPath },
     }),
     log: (tag) => [...(logs.get(tag) ?? [])],
+    rpc: () => rpc.snapshot(),
     lastUpgrade: () => (last ? { ...last, query: { ...last.query }, protocols: [...last.protocols], headers: { ...last.headers } } : undefined),
     dropAll,
     outage(ms) {
@@ -263,6 +280,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     setRefuse: (on) => void (refuse = on),
     reset() {
       logs.clear()
+      rpc.reset()
       last = undefined
       halfOpen = false
       refuse = false
