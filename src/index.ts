@@ -2,7 +2,8 @@
  * wspool: a client-side WebSocket connection pool for browsers and Node.
  * @packageDocumentation
  */
-export { createPool, WebSocketPool, type AcquireOptions } from './pool/pool.js'
+export { createPool, WebSocketPool } from './pool/pool.js'
+export type { AcquireOptions, RequestOptions } from './pool/arguments.js'
 export { Lease, type LeaseEvents, type LeaseState } from './pool/lease.js'
 export type { PoolEvents, ConnectionRef, EvictReason, DropReason, Unsubscribe } from './pool/events.js'
 export { PoolError, type PoolErrorCode, type PoolErrorDetails } from './core/errors.js'

@@ -1,3 +1,4 @@
+import type { Codec } from './codec.js'
 import { defaultShouldReconnect, type CloseInfo } from './backoff.js'
 import {
   MAX_DELAY, OR_FALSE, TRUE_OR_FALSE, accept, count, duration, fail, group, ofType, ordered, plainObject,
@@ -54,13 +55,7 @@ export interface BreakerOptions {
   cooldown?: number
 }
 
-/** Request/reply encoding. */
-export interface Codec {
-  /** Builds the message for request `id`. */
-  encode(id: number, payload: unknown): SendData
-  /** Extracts `{ id, payload }` from a reply, or `undefined` when it is not a reply. */
-  decode(data: unknown): { id: number; payload: unknown } | undefined
-}
+export type { Codec }
 
 /** Options of `createPool`. All optional; invalid values throw `ERR_INVALID_OPTION` at once. */
 export interface PoolOptions {

@@ -45,7 +45,22 @@ export function ask<T>(option: string, fn: (arg: T) => unknown, arg: T, details:
   try {
     return fn(arg)
   } catch (thrown) {
-    report(new PoolError('ERR_INVALID_OPTION', `\`${option}\` threw (taken as false): ${asError(thrown, String(thrown)).message}`, { ...details, cause: thrown }))
+    report(callbackError(option, thrown, details, ' (taken as false)'))
     return false
   }
+}
+
+/** `ERR_INVALID_OPTION`: a callback of the pool's options threw; carries what it threw as `cause`. */
+export function callbackError(option: string, thrown: unknown, details: PoolErrorDetails, outcome = ''): PoolError {
+  return new PoolError('ERR_INVALID_OPTION', `\`${option}\` threw${outcome}: ${asError(thrown, String(thrown)).message}`, { ...details, cause: thrown })
+}
+
+/** `ERR_CONNECTION_LOST`: the connection closed after request `id` went out and before its reply (it may or may not have been processed). */
+export function connectionLost(origin: string, url: string, id: number, f: Failure | undefined): PoolError {
+  return failureError('ERR_CONNECTION_LOST', `The connection to ${url} closed before the reply to request ${id} came (it may or may not have been processed): ${f ? describeFailure(f) : 'connection closed'}`, origin, url, f)
+}
+
+/** `ERR_REQUEST_TIMEOUT` after `wait` ms: request `id` got no reply within its `timeout` (queueing included). */
+export function requestTimedOut(origin: string, url: string, id: number, wait: number, timeout: number, sent: boolean): PoolError {
+  return failureError('ERR_REQUEST_TIMEOUT', `Request ${id} to ${url} got no reply within ${wait} ms (timeout ${timeout} ms); it ${sent ? 'was sent and is still unanswered' : 'was never sent: no connection could be had in time'}`, origin, url)
 }

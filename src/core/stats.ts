@@ -20,12 +20,16 @@ export interface HostStats {
   connecting: number
   /** Connections reconnecting after an unexpected drop. */
   reconnecting: number
-  /** Connections held by a lease. */
+  /** Connections held: by an exclusive lease, or carrying shared holders or requests. */
   active: number
+  /** Connections carrying shared holders or requests (a part of `active`). */
+  shared: number
   /** Open connections held by nobody. */
   idle: number
-  /** Acquires not yet settled: queued, or waiting for their connection to open. */
+  /** Acquires not yet settled (queued, or waiting for their connection to open), and requests not yet sent (queued, or buffered for a connection that is not open). */
   pending: number
+  /** Requests sent and not yet answered. */
+  inFlight: number
   /** The cap (`maxPerHost` per host, `maxTotal` in totals); `null` when unlimited. */
   max: number | null
   /** Connections created. */
@@ -36,7 +40,7 @@ export interface HostStats {
   reconnects: number
   /** Failed connection attempts and socket errors. */
   errors: number
-  /** Acquires rejected with `ERR_ACQUIRE_TIMEOUT`. */
+  /** Acquires rejected with `ERR_ACQUIRE_TIMEOUT`, requests with `ERR_REQUEST_TIMEOUT`. */
   timeouts: number
   /** Acquires rejected with `ERR_QUEUE_FULL` or `ERR_CIRCUIT_OPEN`. */
   rejected: number
@@ -50,10 +54,14 @@ export interface HostStats {
   bytesIn: number
   /** Payload bytes written to a socket. */
   bytesOut: number
+  /** Requests answered (a reply matched them). */
+  requests: number
   /** Time from `acquire` to its lease, ms. */
   acquireWait: LatencySummary
   /** Time from a socket's construction to its open event, ms. */
   connectTime: LatencySummary
+  /** Time from `request` to its reply, ms. */
+  requestTime: LatencySummary
   /** Circuit breaker state of the origin (hosts only, not totals). */
   circuit?: 'closed' | 'open' | 'half-open'
 }
@@ -67,13 +75,15 @@ export interface PoolStats {
 }
 
 /** The numeric fields of {@link HostStats} that are counted (not the cap or summaries). */
-export type CountField = Exclude<keyof HostStats, 'max' | 'acquireWait' | 'connectTime' | 'circuit'>
+export type CountField = Exclude<keyof HostStats, 'max' | 'acquireWait' | 'connectTime' | 'requestTime' | 'circuit'>
+/** The latency summaries of {@link HostStats}. */
+export type LatencyField = 'acquireWait' | 'connectTime' | 'requestTime'
 
 /** Fixed-shape counters: every record has the same hidden class, so updates stay fast. */
 class Counters implements Record<CountField, number> {
-  connections = 0; open = 0; connecting = 0; reconnecting = 0; active = 0; idle = 0; pending = 0
-  created = 0; closed = 0; reconnects = 0; errors = 0; timeouts = 0; rejected = 0; dropped = 0
-  messagesIn = 0; messagesOut = 0; bytesIn = 0; bytesOut = 0
+  connections = 0; open = 0; connecting = 0; reconnecting = 0; active = 0; shared = 0; idle = 0; pending = 0
+  inFlight = 0; created = 0; closed = 0; reconnects = 0; errors = 0; timeouts = 0; rejected = 0; dropped = 0
+  messagesIn = 0; messagesOut = 0; bytesIn = 0; bytesOut = 0; requests = 0
 }
 
 /**
@@ -85,6 +95,7 @@ export class StatsRecord {
   readonly values = new Counters()
   readonly acquireWait = new LatencyWindow()
   readonly connectTime = new LatencyWindow()
+  readonly requestTime = new LatencyWindow()
   #circuit: 'closed' | 'open' | 'half-open' = 'closed'
   /** This record's snapshot, null after a change; `#max` is the cap it was built with. */
   #cached?: HostStats | null
@@ -154,14 +165,14 @@ export class StatsRecord {
   }
 
   /** Records a latency sample of a host, here and in the totals. */
-  latency(which: 'acquireWait' | 'connectTime', ms: number): void {
+  latency(which: LatencyField, ms: number): void {
     if (which === 'acquireWait') {
       // The acquire hot path: named fields, not a keyed lookup.
       this.acquireWait.record(ms)
       this.#parent!.acquireWait.record(ms)
     } else {
-      this.connectTime.record(ms)
-      this.#parent!.connectTime.record(ms)
+      this[which].record(ms)
+      this.#parent![which].record(ms)
     }
     this.#touch()
   }
@@ -177,6 +188,7 @@ export class StatsRecord {
       max: max < Infinity ? max : null,
       acquireWait: this.acquireWait.summary(),
       connectTime: this.connectTime.summary(),
+      requestTime: this.requestTime.summary(),
       ...(this.#parent && { circuit: this.#circuit }),
     }))
   }

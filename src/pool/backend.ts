@@ -16,6 +16,12 @@ export interface Limits {
   minIdlePerHost: number
 }
 
+/** One URL of a replica list, checked, with its reuse key (URL and subprotocols). */
+export interface Replica {
+  readonly url: PoolUrl
+  readonly key: string
+}
+
 /** What a backend tells a lease. */
 export interface Holder {
   /** Where the lease's events go (its emitter), or null while nobody listens. */
@@ -49,7 +55,12 @@ export interface Backend<L> {
    * A lease now (an idle connection was free), or the promise of one. Arguments are validated:
    * `key` is the reuse key (URL and subprotocols), `timeout` in ms (or Infinity), `signal` not aborted.
    */
-  acquire(url: PoolUrl, key: string, protocols: readonly string[], priority: number, timeout: number, signal: AbortSignal | undefined): L | Promise<L>
+  acquire(url: PoolUrl, key: string, protocols: readonly string[], priority: number, timeout: number, signal: AbortSignal | undefined, shared: boolean, replicas?: readonly Replica[]): L | Promise<L>
+  /**
+   * Sends `payload` as a request (multiplexed on shared connections); resolves with its reply's
+   * payload. With `replicas` (two or more), `url`/`key` are ignored and the backend picks one.
+   */
+  request(url: PoolUrl, key: string, protocols: readonly string[], priority: number, timeout: number, signal: AbortSignal | undefined, payload: unknown, idempotent: boolean, replicas?: readonly Replica[]): Promise<unknown>
   stats(): PoolStats
   readonly limits: Readonly<Limits>
   resize(limits: Limits): void

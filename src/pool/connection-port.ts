@@ -41,6 +41,8 @@ export interface ConnectionPort {
   dropped(): void
   /** An inbound message (heartbeat replies excluded). */
   message(data: unknown): void
+  /** A held message sent with `tag` went out (the socket opened). */
+  flushed(tag: object): void
   /** A holder-level event: `reconnecting`, `error`, or `open` after a reconnect. */
   notify(type: 'reconnecting' | 'error' | 'open', event: unknown): void
   /** Final: the connection is gone; `failure` is set when it ended because connecting gave up. */

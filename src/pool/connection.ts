@@ -53,7 +53,8 @@ export class Connection implements LinkOwner {
 
   constructor(
     readonly id: number,
-    readonly url: PoolUrl,
+    /** Where it connects; it moves to another replica's URL with `retarget`. */
+    public url: PoolUrl,
     readonly protocols: readonly string[],
     readonly env: ConnectionEnv,
     readonly port: ConnectionPort,
@@ -79,7 +80,7 @@ export class Connection implements LinkOwner {
    * order and within the `buffer` limits, for the next open (returns false).
    * @throws PoolError `ERR_LEASE_CLOSED`, `ERR_BUFFER_FULL`
    */
-  send(data: SendData): boolean {
+  send(data: SendData, tag?: object): boolean {
     const socket = this.#socket
     if (socket !== null && socket.readyState === 1) {
       this.port.stats.message(false, write(socket, data))
@@ -90,11 +91,16 @@ export class Connection implements LinkOwner {
     }
     const { maxMessages, maxBytes } = this.env.options.buffer
     this.#outbox ??= new Outbox(maxMessages, maxBytes)
-    this.#outbox.push(data, byteLength(data), this.url.redacted, this.#details())
+    this.#outbox.push(data, byteLength(data), this.url.redacted, this.#details(), tag)
     return false
   }
 
-  /** Discards held messages and reports them (`drop` event, stats). */
+  /** Takes back a held message that was sent with `tag` (a request that no longer goes out here). */
+  withdraw(tag: object): void {
+    this.#outbox?.withdraw(tag)
+  }
+
+  /** Discards held messages and reports them (`drop` event, stats); tagged ones were withdrawn by their owners first. */
   drop(reason: DropReason): void {
     const outbox = this.#outbox
     if (outbox === null || outbox.length === 0) return
@@ -136,7 +142,12 @@ export class Connection implements LinkOwner {
     this.openedAt = timers.now()
     this.lastFailure = undefined
     this.#setState('open')
-    for (const data of this.#outbox?.take() ?? []) this.port.stats.message(false, write(socket, data))
+    const [held, tags] = this.#outbox?.take() ?? [[], null]
+    for (let i = 0; i < held.length; i++) {
+      this.port.stats.message(false, write(socket, held[i]))
+      const tag = tags?.[i]
+      if (tag) this.port.flushed(tag)
+    }
     this.env.emit('open', { ...this.ref, protocol: socket.protocol, reconnect: reopened, connectTime })
     this.port.opened(reopened)
   }

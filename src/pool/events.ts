@@ -52,6 +52,12 @@ export interface PoolEvents {
   evict: ConnectionRef & { reason: EvictReason }
   /** Buffered messages were discarded: `count` messages, `bytes` payload bytes. */
   drop: ConnectionRef & { count: number; bytes: number; reason: DropReason }
+  /**
+   * A message on a connection that no exclusive lease holds (a shared or an idle one) that is not
+   * the reply to a pending request: a late or unknown reply, or a message the server pushed.
+   * Shared holders' `message` listeners receive it too.
+   */
+  message: ConnectionRef & { data: unknown }
 }
 
 /** Removes the listener it was returned for. */

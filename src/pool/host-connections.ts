@@ -14,9 +14,10 @@ import type { Admission, Tenant } from './admission.js'
 import type { Holder, Limits } from './backend.js'
 import { Breaker } from './breaker.js'
 import type { ConnectionState } from './connection-port.js'
-import type { EvictReason } from './events.js'
+import type { ConnectionRef, EvictReason } from './events.js'
 import { IdlePool, type IdleHost } from './idle-pool.js'
 import { Slot, type SlotEnv, type SlotOwner } from './slot.js'
+import { Request, type Requests } from './request.js'
 import type { Waiter, WaiterEnv } from './waiter.js'
 
 /** What an origin needs from its pool. */
@@ -31,6 +32,15 @@ export interface HostEnv extends SlotEnv, WaiterEnv {
   lease(s: Slot): Holder
   /** The origin holds nothing any more (no connection, waiter or timer): the pool may forget it. */
   vacant(origin: string): void
+  /** Pending requests by id (replies are matched here). */
+  readonly requests: Requests<Slot>
+  /** Routing across replica lists. */
+  readonly replicas: {
+    /** A list waiter whose attempt failed moves on to the next replica. */
+    reroute(w: Waiter<Slot>): void
+    /** `s`, held from a list, moves from this origin to another replica with room. */
+    relocate(s: Slot, from: HostConnections): void
+  }
 }
 
 const GAUGE: Partial<Record<ConnectionState, 'connecting' | 'open' | 'reconnecting'>> = { connecting: 'connecting', open: 'open', reconnecting: 'reconnecting' }
@@ -41,14 +51,19 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   readonly breaker: Breaker
   protected readonly idle = new IdlePool(this)
   protected readonly slots = new Set<Slot>()
+  /** Connections in shared mode (shared holders or requests), per key: least-loaded picks look here. */
+  protected readonly sharing = new Map<string, Set<Slot>>()
   /** Connections closing (they count toward the caps until closed). */
   closing = 0
   /** The last failed attempt, quoted by errors. */
   protected lastFailure: Failure | undefined
+  /** The connection whose failed attempt is being counted (it may be what opens the circuit). */
+  protected failing: Slot | null = null
 
   constructor(readonly origin: string, readonly env: HostEnv, readonly stats: StatsRecord) {
     this.breaker = new Breaker(env.options.breaker, env.timers, (state) => {
       stats.setCircuit(state)
+      if (state === 'open') this.circuitOpened()
       this.vacate()
     })
   }
@@ -68,6 +83,13 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   protected abstract claim(s: Slot): boolean
   /** `s` came free: lease it to the first waiter of its key, if one is queued. */
   protected abstract handOff(s: Slot): boolean
+  /** `s` (shared) has capacity: queued shared waiters of its key get it. */
+  abstract offer(s: Slot): void
+  /** The circuit opened: what still waits for a connection to this origin fails fast. */
+  protected abstract circuitOpened(): void
+  abstract inbound(s: Slot, data: unknown): void
+  abstract unloaded(s: Slot): void
+  abstract lose(r: Request<Slot>, poolClosed: boolean): void
 
   /** Applies changed caps: evicts idle connections above them, serves the queue, tops up. */
   applyLimits(): void {
@@ -92,7 +114,7 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
     this.idle.stop()
     this.breaker.stop()
     for (const s of [...this.slots]) {
-      if (s.waiter) this.abandon(s.waiter, this.closedError())
+      for (const w of this.waitersOf(s)) this.abandon(w, this.closedError())
       s.conn.drop('closed')
       this.idle.remove(s)
       s.conn.shutdown()
@@ -131,14 +153,56 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
       if (reopened) s.notify('open', { protocol: s.conn.protocol })
     } else {
       this.#unwarm(s)
-      if (!this.claim(s)) this.free(s)
+      if (!this.claim(s) && !s.load) this.free(s)
+      else if (s.load) {
+        // Shared (its buffered requests went out with the connection's flush): holders hear of a
+        // reopen, queued shared waiters join.
+        if (reopened) s.notify('open', { protocol: s.conn.protocol })
+        this.offer(s)
+      }
     }
     if (!wasClosed) this.idle.topUp() // the circuit closed: top-ups resume
   }
 
   attemptFailed(s: Slot, failure: Failure): void {
     this.lastFailure = failure
+    this.failing = s
     this.breaker.failure(s, this.timers.now())
+    this.failing = null
+    // Waiters from a list move on to the next replica at once (failover); the connection, wanted
+    // by nobody then, stops.
+    for (const w of this.waitersOf(s)) if (w.replicas && !w.settled) this.moveOn(w)
+    if (s.requests) for (const r of [...s.requests]) if (r.replicas && !r.sent) this.moveOn(r)
+  }
+
+  relocate(s: Slot): void {
+    this.env.replicas.relocate(s, this)
+  }
+
+  /** `s` leaves for another replica: this origin stops counting it (it is not closed). */
+  disown(s: Slot): boolean {
+    const sharing = s.sharing
+    this.unshare(s)
+    this.slots.delete(s)
+    this.breaker.forget(s)
+    this.stateChanged(s.conn.state, 'closed')
+    this.stats.add('connections', -1)
+    if (s.lease) this.stats.active(-1)
+    this.env.admission.count(-1, 0)
+    this.vacate()
+    return sharing
+  }
+
+  /** `s` arrives from another replica (see `disown`). */
+  adopt(s: Slot, sharing: boolean): void {
+    s.owner = this
+    s.stats = this.stats
+    this.slots.add(s)
+    this.stateChanged('closed', s.conn.state)
+    this.stats.add('connections')
+    if (s.lease) this.stats.active(1)
+    if (sharing) this.share(s)
+    this.env.admission.count(1, 0)
   }
 
   /** A dropped idle connection leaves the idle set at once (it must not be handed out). */
@@ -156,10 +220,11 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
     this.env.admission.count(-1, 0)
     if (failure) this.lastFailure = failure
     const { closing } = this.env
-    const w = s.waiter
-    s.waiter = null
-    if (w && !w.settled) this.abandon(w, closing ? this.closedError() : connectFailed(this.origin, s.url.redacted, failure ?? s.conn.lastFailure))
+    const waiters = this.waitersOf(s)
+    s.waiter = s.joiners = null
+    for (const w of waiters) if (!w.settled) this.abandon(w, closing ? this.closedError() : connectFailed(this.origin, s.url.redacted, failure ?? s.conn.lastFailure))
     s.ended(closing)
+    this.unshare(s)
     if (!closing) {
       const warmFailed = !!failure && (wasIdle || wasWarm)
       if (warmFailed) this.idle.failed(s.conn.openedAt)
@@ -208,6 +273,51 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   }
 
   // for HostPool ------------------------------------------------------------------------------
+
+  /** A waiter from a list leaves its connection (or the queue) for the next replica. */
+  protected moveOn(w: Waiter<Slot>): void {
+    this.unbind(w)
+    this.env.replicas.reroute(w)
+  }
+
+  /** `w` stops waiting for (or riding) its connection; a connection left with nobody is no longer shared. */
+  protected unbind(w: Waiter<Slot>): void {
+    const s = w.slot
+    if (!s) return
+    if (s.waiter === w) s.waiter = null
+    else if (s.joiners?.includes(w)) s.joiners.splice(s.joiners.indexOf(w), 1)
+    else if (w instanceof Request) s.detach(w)
+    w.slot = null
+    if (!s.load) this.unshare(s)
+  }
+
+  /** The acquires waiting for `s` to open: the one it was opened for, and shared ones that joined. */
+  protected waitersOf(s: Slot): Waiter<Slot>[] {
+    const all = s.joiners ? [...s.joiners] : []
+    if (s.waiter) all.unshift(s.waiter)
+    return all
+  }
+
+  /** `s` carries shared holders or requests from now on: never an exclusive lease until it is free again. */
+  protected share(s: Slot): void {
+    if (s.sharing) return
+    s.sharing = true
+    this.stats.active(1)
+    this.stats.add('shared')
+    let set = this.sharing.get(s.key)
+    if (!set) this.sharing.set(s.key, (set = new Set()))
+    set.add(s)
+  }
+
+  protected unshare(s: Slot): void {
+    if (!s.sharing) return
+    s.sharing = false
+    this.stats.active(-1)
+    this.stats.add('shared', -1)
+    const set = this.sharing.get(s.key)!
+    set.delete(s)
+    if (!set.size) this.sharing.delete(s.key)
+  }
 
   /** A new connection (counted toward the caps from now on); the caller starts it. */
   protected create(url: PoolUrl, key: string, protocols: readonly string[]): Slot {

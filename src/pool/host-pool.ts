@@ -1,196 +1,147 @@
 /**
- * One origin's pool: its connections ({@link HostConnections}) and the acquires waiting for them.
- * Waiters are served in priority order, FIFO within a priority; a waiter leaves the waitlist when
- * a connection is opened for it, and gets its lease once that connection is open.
- *
- * Invariant: an idle connection for a key (URL + protocols) exists only while no waiter for that
- * key is queued. A connection that comes free goes to the oldest waiter of its key first, even
- * behind a head that waits for another URL, so a new acquire never overtakes a queued one.
+ * One origin's pool: its connections and waitlist ({@link HostWaiters}), and where shared demand
+ * rides. Shared leases and requests join the least loaded shareable connection of their key (an
+ * idle one first), up to `sharedLimit` holders plus requests; a new connection opens within the
+ * caps only when none is open (a shared acquire joins one still opening first); otherwise they
+ * queue like acquires. A request answered, a holder gone: its capacity goes to queued shared
+ * waiters, and a connection left with nobody is free again.
  */
-import type { PoolError } from '../core/errors.js'
-import { acquireTimedOut, circuitOpen, queueFull } from '../core/refusals.js'
-import type { Holder } from './backend.js'
-import { HostConnections } from './host-connections.js'
+import { connectionLost } from '../core/refusals.js'
 import type { Slot } from './slot.js'
-import type { Waiter, WaiterHost } from './waiter.js'
-import { Waitlist } from './waitlist.js'
+import { HostWaiters, type W } from './host-waiters.js'
+import { Request } from './request.js'
 
-type W = Waiter<Slot>
-
-export class HostPool extends HostConnections implements WaiterHost {
-  readonly #waiting = new Waitlist<W>()
-  #dispatching = false
-
-  get queued(): number {
-    return this.#waiting.size
+export class HostPool extends HostWaiters {
+  /** `s` has capacity: queued shared waiters of its key join it, in order, up to `sharedLimit`. */
+  offer(s: Slot): void {
+    const limit = this.options.sharedLimit
+    for (let w = this.waiting.first(s.key); w?.shared && s.shareable && s.conn.writable && s.load < limit; w = this.waiting.first(s.key)) this.join(s, w)
   }
 
-  /** A lease on an idle connection for `key`, if one is free (the synchronous fast path). */
-  take(key: string): Holder | undefined {
-    const s = this.idle.take(key)
-    return s && this.#lease(s, 0)
-  }
-
-  /**
-   * Serves `w`, for whose key `take` found no idle connection: a new connection within the caps,
-   * or a place in the waitlist.
-   */
-  acquire(w: W): void {
-    w.host = this
-    this.stats.pending(1)
-    if (!this.breaker.allowsAcquire()) return this.#refuse(w, this.#circuitError(w))
-    const waiting = this.#waiting
-    if ((waiting.size > 0 || !this.hasRoom()) && this.#full(w)) return
-    w.arm(this.env)
-    if (w.signal) {
-      // The signal's addEventListener is user code: decide only after it (it may close the pool,
-      // free a connection, take the room, or throw).
-      if (w.settled) return
-      if (this.env.closing) return this.abandon(w, this.closedError())
-      const s = this.idle.take(w.key)
-      if (s) return this.#grant(s, w)
-      if ((waiting.size > 0 || !this.hasRoom()) && this.#full(w)) return
-    }
-    if (waiting.size === 0 && this.hasRoom()) return this.#connectFor(w)
-    waiting.add(w)
-    if (this.env.listens('enqueue')) this.env.emit('enqueue', { origin: this.origin, url: w.url.redacted, pending: waiting.size, priority: w.priority })
-    // Something to do only with room, or an idle connection (of another key) to close for it.
-    if (this.live < this.env.limits.maxPerHost || this.idle.size > 0) this.dispatch()
-  }
-
-  /** WaiterHost: the deadline passed. */
-  expire(w: W): void {
-    const wait = Math.round(this.timers.now() - w.start)
-    const url = w.url.redacted
-    this.stats.add('timeouts')
-    this.env.emit('timeout', { origin: this.origin, url, wait })
-    const f = w.slot?.conn.lastFailure ?? this.lastFailure
-    this.abandon(w, acquireTimedOut(this.origin, url, wait, w.timeout, f, !!w.slot, this.queued, this.live, this.env.limits.maxPerHost))
-  }
-
-  /** WaiterHost: rejects `w` (timeout, abort, pool closed) and lets go of what was held for it. */
-  abandon(w: W, reason: unknown): void {
-    if (w.settled) return
-    const s = w.slot
-    const wasHead = this.#waiting.head() === w
-    this.#settle(w)
-    w.reject(reason)
-    if (s && s.waiter === w) {
-      // Its connection serves the next waiter of its key, or finishes opening and idles; one
-      // waiting out a backoff delay for nobody stops.
-      s.waiter = null
-      const next = this.#waiting.first(s.key)
-      if (next) this.#bind(s, next)
-      else if (s.conn.waiting) s.conn.shutdown()
-    }
-    if (wasHead) this.dispatch() // the new head may fit at once
-    this.env.settled()
-    this.vacate()
-  }
-
-  /** Serves queued waiters while room allows (no idle connection is ever free for a queued key). */
-  dispatch(): void {
-    if (this.#dispatching) return
-    this.#dispatching = true
+  /** A message on a connection with no exclusive holder: a reply to a pending request, or for every shared holder. */
+  inbound(s: Slot, data: unknown): void {
+    const { env } = this
+    env.enter()
     try {
-      for (let w = this.#waiting.head(); w && !this.env.closing; w = this.#waiting.head()) {
-        if (!this.hasRoom()) {
-          this.#makeRoom()
-          break
-        }
-        this.#waiting.remove(w)
-        this.#connectFor(w)
-      }
+      const ref = s.conn.ref
+      const reply = env.requests.size ? env.requests.match(data, ref) : undefined
+      if (reply) return (reply[0].host as HostPool).answered(reply[0], reply[1])
+      if (env.listens('message')) env.emit('message', { ...ref, data })
+      if (s.holders) for (const h of s.holders) if (h._events) env.notifier.emit(h._events, 'message', data)
     } finally {
-      this.#dispatching = false
+      env.exit()
     }
   }
 
-  /** Pool close: rejects every waiter and closes every connection. */
-  override closeAll(): void {
-    for (const w of this.#waiting.drain()) this.abandon(w, this.closedError())
-    super.closeAll()
+  /** Request `r` got its reply. */
+  answered(r: Request<Slot>, payload: unknown): void {
+    const s = r.slot
+    if (s) s.detach(r)
+    this.settle(r)
+    this.stats.add('requests')
+    this.stats.latency('requestTime', this.timers.now() - r.start)
+    r.resolve(payload)
+    if (s) this.unloaded(s)
+    this.env.settled()
   }
 
-  protected claim(s: Slot): boolean {
-    const w = s.waiter
-    s.waiter = null
-    if (!w || w.settled) return false
-    this.#grant(s, w)
+  /** A shared holder or a request left `s`: waiters get its capacity; with nobody left it is free. */
+  unloaded(s: Slot): void {
+    if (s.load) return this.offer(s)
+    this.unshare(s)
+    if (s.conn.writable) return this.free(s)
+    // Not open, and nobody left (as a released exclusive lease's): what it held for its holders
+    // is reported, and it closes.
+    if (!s.lease && !s.waiter) {
+      s.conn.drop('released')
+      s.conn.shutdown()
+    }
+  }
+
+  /** `r`'s connection dropped after it went out, or ended: it goes out once more if it may, else it is rejected. */
+  lose(r: Request<Slot>, poolClosed: boolean): void {
+    const s = r.slot!
+    if (poolClosed) return this.abandon(r, this.closedError())
+    if (r.sent && (!r.idempotent || r.resent)) {
+      return this.abandon(r, connectionLost(this.origin, r.url.redacted, r.id, s.conn.lastClose ?? s.conn.lastFailure))
+    }
+    if (r.sent) r.resent = true
+    s.detach(r)
+    if (!s.load) this.unshare(s)
+    this.#placeAgain(r)
+  }
+
+  protected acquireShared(w: W): void {
+    // The signal's addEventListener is user code: decide only after it.
+    w.arm(this.env)
+    if (w.settled) return
+    if (this.env.closing) return this.abandon(w, this.closedError())
+    if (this.#place(w, true)) return
+    // A shared acquire joins a connection that is opening (or reopening) for shared use: churn
+    // (acquire, release, acquire again) never opens a second one.
+    if (!(w instanceof Request) && this.#joinOpening(w)) return
+    if (!this.breaker.allowsAcquire()) return this.refuse(w, this.circuitError(w))
+    const waiting = this.waiting
+    if ((waiting.size > 0 || !this.hasRoom()) && this.full(w)) return
+    if (waiting.size === 0 && this.hasRoom()) return this.connectFor(w)
+    // A request may ride a connection that is opening or reopening (buffered until it opens).
+    if (w instanceof Request && this.#place(w, false)) return
+    this.enqueue(w)
+  }
+
+  /** A request placed again after a loss: it keeps its deadline, and is never refused for a full queue. */
+  #placeAgain(r: Request<Slot>): void {
+    if (this.#place(r, true)) return
+    if (this.waiting.size === 0 && this.hasRoom() && !this.env.closing) return this.connectFor(r)
+    if (this.#place(r, false)) return
+    this.enqueue(r)
+  }
+
+  /** Joins `w` to the least loaded shareable connection of its key (open ones only, or opening too). */
+  #place(w: W, open: boolean): boolean {
+    const limit = this.options.sharedLimit
+    let best = open ? this.idle.take(w.key) : undefined
+    if (!best) {
+      for (const s of this.sharing.get(w.key) ?? []) {
+        if (s.shareable && s.load < limit && (!open || s.conn.writable) && (!best || s.load < best.load)) best = s
+      }
+    }
+    if (best) this.join(best, w)
+    return !!best
+  }
+
+  /** A shared acquire waits for the least loaded connection of its key that is opening for shared use. */
+  #joinOpening(w: W): boolean {
+    const limit = this.options.sharedLimit
+    let best: Slot | undefined
+    for (const s of this.slots) {
+      if (s.key !== w.key || !s.shareable || s.conn.writable || s.load >= limit || !(s.waiter?.shared || s.load)) continue
+      if (!best || s.load < best.load) best = s
+    }
+    if (!best) return false
+    ;(best.joiners ??= []).push(w)
+    w.slot = best
     return true
   }
 
-  protected handOff(s: Slot): boolean {
-    const w = this.#waiting.first(s.key)
-    if (w) this.#grant(s, w)
-    return !!w
-  }
-
-  /** At a cap: close the least recently used idle connection (of another key: none is free for a queued one). */
-  #makeRoom(): void {
-    if (this.live < this.env.limits.maxPerHost) return this.env.admission.makeRoom(this)
-    const victim = this.idle.oldest()
-    if (victim && this.closing < this.queued) this.evict(victim, 'capacity')
-  }
-
-  #connectFor(w: W): void {
-    const s = this.create(w.url, w.key, w.protocols)
-    s.waiter = w
-    w.slot = s
-    s.conn.start()
-  }
-
-  /** `s` (opening) now opens for `w`, which leaves the waitlist. */
-  #bind(s: Slot, w: W): void {
-    this.#waiting.remove(w)
-    s.waiter = w
-    w.slot = s
-  }
-
-  #grant(s: Slot, w: W): void {
-    this.#settle(w)
-    // Settling ran the signal's removeEventListener (user code): it may have closed the pool, and `s` with it.
+  /** `w` rides `s`: a request is placed on it (sent when it is open); a shared acquire becomes a holder of it (it is open). */
+  protected join(s: Slot, w: W): void {
+    this.waiting.remove(w)
+    if (w.replicas) s.replicas ??= w.replicas
+    if (w instanceof Request) {
+      try {
+        s.attach(w)
+      } catch (error) {
+        return this.abandon(w, error) // the connection's buffer is full
+      }
+      return this.share(s)
+    }
+    this.share(s)
+    this.settle(w)
     if (this.env.closing) return w.reject(this.closedError())
-    w.resolve(this.#lease(s, this.timers.now() - w.start))
-  }
-
-  #lease(s: Slot, wait: number): Holder {
-    s.uses++
-    const lease = (s.lease = this.env.lease(s))
-    this.stats.active(1)
-    this.stats.latency('acquireWait', wait)
-    if (this.env.listens('acquire')) this.env.emit('acquire', { ...s.conn.ref, wait })
-    this.idle.used(s)
-    if (this.minIdle > 0) this.idle.topUp()
-    return lease
-  }
-
-  /** `maxQueue` acquires already wait: refuses `w` (and says so). */
-  #full(w: W): boolean {
-    const { maxQueue } = this.options
-    if (this.#waiting.size < maxQueue) return false
-    this.#refuse(w, queueFull(this.origin, w.url.redacted, maxQueue))
-    return true
-  }
-
-  #refuse(w: W, error: PoolError): void {
-    this.stats.add('rejected')
-    this.#settle(w)
-    w.reject(error)
-    this.vacate()
-  }
-
-  #circuitError(w: W): PoolError {
-    const { state, failures, openedAt } = this.breaker
-    const { breaker } = this.options
-    const left = Math.max(0, Math.round(openedAt + (breaker ? breaker.cooldown : 0) - this.timers.now()))
-    return circuitOpen(this.origin, w.url.redacted, failures, state === 'half-open', left, this.lastFailure)
-  }
-
-  #settle(w: W): void {
-    w.settle(this.env)
-    this.#waiting.remove(w)
-    w.slot = null
-    this.stats.pending(-1)
+    const lease = this.env.lease(s)
+    ;(s.holders ??= new Set()).add(lease)
+    this.granted(s, this.timers.now() - w.start)
+    w.resolve(lease)
   }
 }

@@ -4,6 +4,7 @@
  * stop. Every entry point runs as one batch of changes (see {@link Notifier}): user code (event
  * listeners) runs only once the state is consistent.
  */
+import { jsonCodec } from '../core/codec.js'
 import { poolClosed } from '../core/refusals.js'
 import type { ResolvedOptions } from '../core/options.js'
 import type { PoolUrl } from '../core/url.js'
@@ -13,12 +14,14 @@ import { Timers, type ClockSource } from '../runtime/clock.js'
 import { onOnline } from '../runtime/environment.js'
 import { isNodeWs, resolveWebSocket } from '../runtime/transport.js'
 import { Admission } from './admission.js'
-import type { Backend, Holder, LeaseHandle, Limits } from './backend.js'
+import type { Backend, Holder, LeaseHandle, Limits, Replica } from './backend.js'
 import { Deadlines } from './deadlines.js'
 import { Emitter, Notifier, type PoolEvents } from './events.js'
 import type { HostEnv } from './host-connections.js'
 import { HostPool } from './host-pool.js'
 import type { Slot } from './slot.js'
+import { Replicas } from './replicas.js'
+import { Request, Requests } from './request.js'
 import { Waiter } from './waiter.js'
 
 /** A promise's resolve and reject, taken by one shared executor (no closure per queued acquire). */
@@ -43,6 +46,8 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
   readonly nodeWs: boolean
   closing = false
   draining = false
+  readonly requests: Requests<Slot>
+  readonly replicas = new Replicas(this)
   readonly #hosts = new Map<string, HostPool>()
   /** Vacant origins, least recently vacated first. */
   readonly #vacant = new Set<string>()
@@ -64,21 +69,44 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
     this.nodeWs = isNodeWs(this.ctor)
     this.limits = { maxPerHost: options.maxPerHost, maxTotal: options.maxTotal, minIdlePerHost: options.minIdlePerHost }
     this.admission = new Admission(this.limits)
+    this.requests = new Requests(options.codec ?? jsonCodec, this)
   }
 
   get stopped(): boolean {
     return this.closing || this.draining
   }
 
-  acquire(url: PoolUrl, key: string, protocols: readonly string[], priority: number, timeout: number, signal: AbortSignal | undefined): L | Promise<L> {
+  acquire(url: PoolUrl, key: string, protocols: readonly string[], priority: number, timeout: number, signal: AbortSignal | undefined, shared: boolean, replicas?: readonly Replica[]): L | Promise<L> {
     this.enter()
     try {
       if (this.stopped) throw poolClosed(url.origin, this.closing)
-      const host = this.#host(url.origin)
-      const lease = host.take(key)
+      if (replicas) ({ url, key } = this.replicas.best(replicas))
+      const host = this.host(url.origin)
+      const lease = shared ? undefined : host.take(key, replicas ?? null)
       if (lease !== undefined) return lease as L
       const promise = new Promise<L>(capture)
-      host.acquire(new Waiter(url, key, protocols, priority, this.timers.now(), timeout, signal, captured.resolve, captured.reject))
+      const w = new Waiter<Slot>(url, key, protocols, priority, this.timers.now(), timeout, signal, captured.resolve, captured.reject)
+      w.shared = shared
+      if (replicas) w.replicas = replicas
+      host.acquire(w)
+      return promise
+    } finally {
+      this.exit()
+    }
+  }
+
+  request(url: PoolUrl, key: string, protocols: readonly string[], priority: number, timeout: number, signal: AbortSignal | undefined, payload: unknown, idempotent: boolean, replicas?: readonly Replica[]): Promise<unknown> {
+    this.enter()
+    try {
+      if (this.stopped) throw poolClosed(url.origin, this.closing)
+      if (replicas) ({ url, key } = this.replicas.best(replicas))
+      const [id, data] = this.requests.frame(payload, url)
+      const host = this.host(url.origin)
+      const promise = new Promise<unknown>(capture)
+      const r = new Request<Slot>([url, key, protocols, priority, this.timers.now(), timeout, signal, captured.resolve, captured.reject], id, data, idempotent)
+      if (replicas) r.replicas = replicas
+      this.requests.set(id, r)
+      host.acquire(r)
       return promise
     } finally {
       this.exit()
@@ -182,9 +210,13 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
     this.registry.drop(oldest)
   }
 
-  // internals ---------------------------------------------------------------------------------
+  // Origins (for replica routing) ---------------------------------------------------------------
 
-  #host(origin: string): HostPool {
+  find(origin: string): HostPool | undefined {
+    return this.#hosts.get(origin)
+  }
+
+  host(origin: string): HostPool {
     let h = this.#hosts.get(origin)
     if (h === undefined) {
       h = new HostPool(origin, this, this.registry.host(origin))
@@ -192,6 +224,8 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
     } else if (this.#vacant.size > 0) this.#vacant.delete(origin)
     return h
   }
+
+  // internals ---------------------------------------------------------------------------------
 
   *#idleSlots(): Iterable<Slot> {
     for (const h of this.#hosts.values()) yield* h.idleSlots()

@@ -3,30 +3,18 @@
  * in-process {@link LocalPool}); exposes events, stats, resizing and the two ways to stop.
  */
 import { PoolError } from '../core/errors.js'
-import { checkMinIdle, resolveOptions, resolveProtocols, type PoolOptions } from '../core/options.js'
+import { checkMinIdle, resolveOptions, type PoolOptions } from '../core/options.js'
 import { isSendData, type SendData } from '../core/socket.js'
 import type { PoolStats } from '../core/stats.js'
 import { parsePoolUrl, type PoolUrl } from '../core/url.js'
-import { count, duration, fail, plainObject } from '../core/validate.js'
-import type { Backend, Limits } from './backend.js'
+import { count, fail, plainObject } from '../core/validate.js'
+import { checkOptions, type AcquireOptions, type RequestOptions } from './arguments.js'
+import type { Backend, Limits, Replica } from './backend.js'
 import type { PoolEvents, Unsubscribe } from './events.js'
 import { Lease, invalidData } from './lease.js'
 import { LocalPool } from './local-pool.js'
 
-/** Options of one `acquire`. */
-export interface AcquireOptions {
-  /** Aborts the wait; the acquire rejects with `signal.reason`. @default none */
-  signal?: AbortSignal
-  /** ms this acquire may wait in total. @default the pool's `acquireTimeout` */
-  timeout?: number
-  /** Higher is served first; FIFO within a priority. Any finite number. @default 0 */
-  priority?: number
-  /** Subprotocols for this URL (idle connections are reused only for the same ones). @default the pool's `protocols` */
-  protocols?: string | string[]
-}
-
-const ACQUIRE_KEYS = ['signal', 'timeout', 'priority', 'protocols']
-const EVENTS: ReadonlySet<string> = new Set(['connect', 'open', 'close', 'reconnecting', 'error', 'acquire', 'release', 'enqueue', 'timeout', 'evict', 'drop'])
+const EVENTS: ReadonlySet<string> = new Set(['connect', 'open', 'close', 'reconnecting', 'error', 'acquire', 'release', 'enqueue', 'timeout', 'evict', 'drop', 'message'])
 /** Parsed URLs kept (strings only), oldest dropped first: enough for a pool of a thousand origins. */
 const URL_CACHE_SIZE = 2048
 /** `pool.send` tries this many connections when the one it got was closing under it. */
@@ -46,6 +34,7 @@ export class WebSocketPool {
   readonly #requireSecure: boolean
   readonly #protocols: readonly string[]
   readonly #acquireTimeout: number
+  readonly #requestTimeout: number
 
   /** @throws PoolError `ERR_INVALID_OPTION` */
   constructor(options?: PoolOptions) {
@@ -54,6 +43,7 @@ export class WebSocketPool {
     this.#requireSecure = resolved.requireSecure
     this.#protocols = resolved.protocols
     this.#acquireTimeout = resolved.acquireTimeout
+    this.#requestTimeout = resolved.requestTimeout
     this.#backend = new LocalPool(resolved, (handle) => new Lease(handle))
   }
 
@@ -64,13 +54,39 @@ export class WebSocketPool {
    * `ERR_ACQUIRE_TIMEOUT`, `ERR_CONNECT_FAILED`, `ERR_CIRCUIT_OPEN`, `ERR_POOL_CLOSED`) or with
    * `signal.reason`.
    */
-  acquire(url: string | URL, options?: AcquireOptions): Promise<Lease> {
+  acquire(url: string | URL | readonly (string | URL)[], options?: AcquireOptions): Promise<Lease> {
     try {
-      const { url: parsed, key } = this.#parse(url)
-      const lease = options === undefined
-        ? this.#backend.acquire(parsed, key, this.#protocols, 0, this.#acquireTimeout, undefined)
-        : this.#acquireWith(parsed, key, options)
+      if (options === undefined && !Array.isArray(url)) {
+        const { url: parsed, key } = this.#parse(url as string | URL)
+        const lease = this.#backend.acquire(parsed, key, this.#protocols, 0, this.#acquireTimeout, undefined, false)
+        return lease instanceof Lease ? Promise.resolve(lease) : lease
+      }
+      const o = options === undefined ? undefined : checkOptions(options, false, this.#acquireTimeout)
+      const protocols = o?.protocols ?? this.#protocols
+      const [first, replicas] = this.#targets(url, protocols)
+      if (o?.signal?.aborted) return Promise.reject(o.signal.reason)
+      const lease = this.#backend.acquire(first.url, first.key, protocols, o?.priority ?? 0, o?.timeout ?? this.#acquireTimeout, o?.signal, o?.flag ?? false, replicas)
       return lease instanceof Lease ? Promise.resolve(lease) : lease
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /**
+   * Sends `payload` as a request and resolves with its reply (the payload of the reply that
+   * carries the same correlation id: the `data` of `{ id, data }` with the default codec).
+   * Requests ride the shared connections to `url` (or to the best of a list of replicas), least
+   * loaded first, several in flight on one connection. Rejects with `PoolError`
+   * (`ERR_INVALID_ARGUMENT` for a payload the codec cannot encode, `ERR_REQUEST_TIMEOUT`,
+   * `ERR_CONNECTION_LOST`, `ERR_QUEUE_FULL`, `ERR_CIRCUIT_OPEN`, `ERR_POOL_CLOSED`, ...) or with
+   * `signal.reason`. `T` types the reply's payload; it is not checked.
+   */
+  request<T = unknown>(url: string | URL | readonly (string | URL)[], payload: unknown, options?: RequestOptions): Promise<T> {
+    try {
+      const [first, replicas] = this.#targets(url, this.#protocols)
+      const o = options === undefined ? undefined : checkOptions(options, true, this.#requestTimeout)
+      if (o?.signal?.aborted) return Promise.reject(o.signal.reason)
+      return this.#backend.request(first.url, first.key, this.#protocols, o?.priority ?? 0, o?.timeout ?? this.#requestTimeout, o?.signal, payload, o?.flag ?? false, replicas) as Promise<T>
     } catch (error) {
       return Promise.reject(error)
     }
@@ -150,24 +166,24 @@ export class WebSocketPool {
     return this.close()
   }
 
-  /** An acquire with options: checks them (an aborted signal rejects with its reason). */
-  #acquireWith(url: PoolUrl, key: string, options: AcquireOptions): Lease | Promise<Lease> {
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('acquire options', options, 'an object', 'ERR_INVALID_ARGUMENT')
-    for (const k in options) if (!ACQUIRE_KEYS.includes(k)) plainObject('acquire options', options, ACQUIRE_KEYS, 'ERR_INVALID_ARGUMENT')
-    const o = options as Record<string, unknown>
-    const timeout = o.timeout === undefined ? this.#acquireTimeout : duration('timeout', o.timeout, true, 'ERR_INVALID_ARGUMENT')
-    const priority = o.priority === undefined ? 0 : o.priority
-    if (typeof priority !== 'number' || !Number.isFinite(priority)) fail('priority', priority, 'a finite number', 'ERR_INVALID_ARGUMENT')
-    const protocols = o.protocols === undefined ? this.#protocols : resolveProtocols('protocols', o.protocols, 'ERR_INVALID_ARGUMENT')
-    const signal = o.signal as Partial<AbortSignal> | undefined
-    if (signal !== undefined) {
-      if (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function' || typeof signal.removeEventListener !== 'function' || !('aborted' in signal)) {
-        fail('signal', signal, 'an AbortSignal', 'ERR_INVALID_ARGUMENT')
-      }
-      if (signal.aborted) return Promise.reject(signal.reason)
+  /** A URL, or a list of replicas (two or more; one is just a URL): the first, and the list. */
+  #targets(url: unknown, protocols: readonly string[]): [Replica, Replica[] | undefined] {
+    if (!Array.isArray(url)) {
+      const { url: parsed, key } = this.#parse(url as string | URL)
+      return [{ url: parsed, key: this.#key(parsed, key, protocols) }, undefined]
     }
-    if (protocols !== this.#protocols) key = protocols.length === 0 ? url.href : `${url.href}\n${protocols.join(',')}`
-    return this.#backend.acquire(url, key, protocols, priority, timeout, signal as AbortSignal | undefined)
+    if (url.length === 0) fail('url', url, 'a URL or a non-empty list of URLs', 'ERR_INVALID_ARGUMENT')
+    const replicas = url.map((u: unknown) => {
+      const { url: parsed, key } = this.#parse(u as string | URL)
+      return { url: parsed, key: this.#key(parsed, key, protocols) }
+    })
+    return [replicas[0], replicas.length > 1 ? replicas : undefined]
+  }
+
+  /** The reuse key of `url` with `protocols` (`key` is the one with the pool's defaults). */
+  #key(url: PoolUrl, key: string, protocols: readonly string[]): string {
+    if (protocols === this.#protocols) return key
+    return protocols.length === 0 ? url.href : `${url.href}\n${protocols.join(',')}`
   }
 
   #parse(url: string | URL): Parsed {

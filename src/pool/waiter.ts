@@ -5,6 +5,7 @@
  */
 import type { PoolUrl } from '../core/url.js'
 import type { WaitNode } from '../core/wait-queue.js'
+import type { Replica } from './backend.js'
 import type { Deadlines, Expiring } from './deadlines.js'
 
 /** Where a waiter waits: told when its deadline passes or its signal aborts. */
@@ -30,16 +31,25 @@ export class Waiter<S = unknown> implements Expiring, WaitNode<Waiter<S>> {
   keyNode: WaitNode<Waiter<S>> | null = null
   /** The connection being opened for it. */
   slot: S | null = null
+  /** It wants a shared connection (a shared lease, or a request), not an exclusive one. */
+  shared = false
+  /** The replicas of a list acquire or request (two or more), and the origins tried in this round. */
+  replicas: readonly Replica[] | null = null
+  tried: Set<string> | null = null
+  /** Rounds through every replica so far (each round after the first waits a backoff delay). */
+  round = 0
   settled = false
   at = 0
   dPrev: Expiring | null = null
   dNext: Expiring | null = null
   dList: object | null = null
   #onAbort: (() => void) | undefined
+  #armed = false
 
   constructor(
-    readonly url: PoolUrl,
-    readonly key: string,
+    /** The URL it waits for (a list waiter's moves with it from replica to replica). */
+    public url: PoolUrl,
+    public key: string,
     readonly protocols: readonly string[],
     readonly priority: number,
     readonly start: number,
@@ -57,8 +67,10 @@ export class Waiter<S = unknown> implements Expiring, WaitNode<Waiter<S>> {
     this.host?.expire(this)
   }
 
-  /** Starts the deadline and the abort listener (the signal was checked: not aborted yet). */
+  /** Starts the deadline and the abort listener (the signal was checked: not aborted yet). Once: a waiter moving between replicas keeps them. */
   arm(env: WaiterEnv): void {
+    if (this.#armed) return
+    this.#armed = true
     if (this.timeout !== Infinity) env.deadlines.add(this, this.timeout, this.start)
     const signal = this.signal
     if (signal === undefined) return

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest'
 import { delay, eventually, newPool, nextEvent, rejectionOf, startServer, utf8Bytes } from '../helpers/harness.js'
 
 const HOST_FIELDS = [
-  'connections', 'open', 'connecting', 'reconnecting', 'active', 'idle', 'pending', 'max',
+  'connections', 'open', 'connecting', 'reconnecting', 'active', 'shared', 'idle', 'pending', 'inFlight', 'max',
   'created', 'closed', 'reconnects', 'errors', 'timeouts', 'rejected', 'dropped',
-  'messagesIn', 'messagesOut', 'bytesIn', 'bytesOut', 'acquireWait', 'connectTime',
+  'messagesIn', 'messagesOut', 'bytesIn', 'bytesOut', 'requests', 'acquireWait', 'connectTime', 'requestTime',
 ]
 
 describe('stats()', () => {
@@ -19,10 +19,10 @@ describe('stats()', () => {
     expect(Object.keys(stats.totals).sort()).toEqual([...HOST_FIELDS].sort())
     expect(stats.totals.max).toBeNull() // maxTotal Infinity
     for (const field of HOST_FIELDS) {
-      if (field === 'max' || field === 'acquireWait' || field === 'connectTime') continue
+      if (field === 'max' || field === 'acquireWait' || field === 'connectTime' || field === 'requestTime') continue
       expect(stats.totals[field as 'open']).toBe(0)
     }
-    for (const summary of [stats.totals.acquireWait, stats.totals.connectTime]) {
+    for (const summary of [stats.totals.acquireWait, stats.totals.connectTime, stats.totals.requestTime]) {
       expect(summary).toMatchObject({ count: 0, p50: null, p95: null, p99: null })
     }
   })

@@ -118,11 +118,11 @@ describe('StatsRecord and totals', () => {
     reg.host('wss://a.example')
     const s = reg.snapshot(6, 100)
     const fields: CountField[] = [
-      'connections', 'open', 'connecting', 'reconnecting', 'active', 'idle', 'pending',
+      'connections', 'open', 'connecting', 'reconnecting', 'active', 'shared', 'idle', 'pending', 'inFlight',
       'created', 'closed', 'reconnects', 'errors', 'timeouts', 'rejected', 'dropped',
-      'messagesIn', 'messagesOut', 'bytesIn', 'bytesOut',
+      'messagesIn', 'messagesOut', 'bytesIn', 'bytesOut', 'requests',
     ]
-    const base = [...fields, 'max', 'acquireWait', 'connectTime']
+    const base = [...fields, 'max', 'acquireWait', 'connectTime', 'requestTime']
     for (const f of fields) expect(s.totals[f]).toBe(0)
     for (const f of fields) expect(s.hosts['wss://a.example'][f]).toBe(0)
     expect(Object.keys(s.totals).filter((k) => k !== 'circuit').sort()).toEqual(base.sort())
