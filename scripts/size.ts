@@ -3,11 +3,17 @@
 // everything included), gzips at level 9 and fails when the result exceeds the SPEC's limit.
 // Also prints the aim, the brotli size and the minified bytes per source file, so a failure
 // says where the bytes are. Run after `npm run build`.
+// Second budget (issue 8): requests, shared leases and endpoints add at most 1.5 KB min+gzip
+// over the core before them (FEATURE_BUDGET in browser-bundle.ts, recorded size of its base
+// commit; `npx tsx scripts/size-delta.ts` measures both sides afresh from git). They add more
+// as landed, so the delta is enforced as a ratchet (FEATURE_BUDGET.ratchetBytes) and the 1.5 KB
+// goal is reported, as the core's 6 KB is.
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
   BROWSER_BUILD,
+  FEATURE_BUDGET,
   SIZE_BUDGET,
   brotliBytes,
   browserDistEntry,
@@ -29,13 +35,19 @@ async function main(): Promise<number> {
   const gz = gzipBytes(code)
   const br = brotliBytes(code)
   const { limitBytes, specBytes, aimBytes } = SIZE_BUDGET
-  const ok = gz <= limitBytes
+  const featureDelta = gz - FEATURE_BUDGET.baseGzipBytes
+  const featureOk = featureDelta <= FEATURE_BUDGET.ratchetBytes
+  const featureMet = featureDelta <= FEATURE_BUDGET.budgetBytes
+  const ok = gz <= limitBytes && featureOk
   const setting = `esbuild bundle, minify, platform ${BROWSER_BUILD.platform}, format ${BROWSER_BUILD.format}, target ${BROWSER_BUILD.target}`
 
   const lines = [
     `size: core entry (dist/browser.js), ${setting}; packages included: ${packages.join(', ')}`,
     `  min+gzip -9     ${fmt(gz).padStart(7)} B`,
-    `  budget          ${fmt(limitBytes).padStart(7)} B   ${ok ? 'within' : `OVER by ${fmt(gz - limitBytes)} B`} (the ratchet npm test enforces)`,
+    `  budget          ${fmt(limitBytes).padStart(7)} B   ${gz <= limitBytes ? 'within' : `OVER by ${fmt(gz - limitBytes)} B`} (the ratchet npm test enforces)`,
+    `  issue 8 delta   ${((featureDelta > 0 ? '+' : '') + fmt(featureDelta)).padStart(7)} B   requests + shared leases + endpoints over ${FEATURE_BUDGET.baseCommit.slice(0, 7)} (${fmt(FEATURE_BUDGET.baseGzipBytes)} B)`,
+    `    ratchet       ${fmt(FEATURE_BUDGET.ratchetBytes).padStart(7)} B   ${featureOk ? 'within' : `OVER by ${fmt(featureDelta - FEATURE_BUDGET.ratchetBytes)} B`} (npm test enforces it)`,
+    `    SPEC budget   ${fmt(FEATURE_BUDGET.budgetBytes).padStart(7)} B   ${featureMet ? 'met' : `not met (${fmt(featureDelta - FEATURE_BUDGET.budgetBytes)} B to go)`}`,
     `  SPEC limit      ${fmt(specBytes).padStart(7)} B   ${gz <= specBytes ? 'met' : `not met (${fmt(gz - specBytes)} B to go)`}`,
     `  SPEC aim        ${fmt(aimBytes).padStart(7)} B   ${gz <= aimBytes ? 'met' : `not met (${fmt(gz - aimBytes)} B to go)`}`,
     `  min+brotli q11  ${fmt(br).padStart(7)} B`,
@@ -54,12 +66,17 @@ async function main(): Promise<number> {
     lines.push(`  (src/index.ts does not bundle, no per-file breakdown: ${(err as Error).message.split('\n')[0]})`)
   }
   console.log(lines.join('\n'))
-  if (!ok) {
+  if (gz > limitBytes) {
     console.error(
       `size: FAIL: the core entry is ${fmt(gz)} B min+gzip, over the budget of ${fmt(limitBytes)} B (SPEC: at most ${fmt(specBytes)} B, aiming at ${fmt(aimBytes)} B)`,
     )
-    return 1
   }
+  if (!featureOk) {
+    console.error(
+      `size: FAIL: the core entry is ${fmt(featureDelta)} B min+gzip over ${FEATURE_BUDGET.baseCommit.slice(0, 7)}, the last commit before requests, shared leases and endpoints; the ratchet allows ${fmt(FEATURE_BUDGET.ratchetBytes)} B, the SPEC ${fmt(FEATURE_BUDGET.budgetBytes)} B (npx tsx scripts/size-delta.ts compares commits)`,
+    )
+  }
+  if (!ok) return 1
   return 0
 }
 

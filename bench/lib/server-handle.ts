@@ -1,6 +1,7 @@
 // The worker's handle on the benchmark echo server child process.
 import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import WebSocket from 'ws'
 import { forkTs, ipcCall, stopChild } from './procs.js'
 
 export interface EchoServer {
@@ -51,4 +52,13 @@ export async function startEchoServer(): Promise<EchoServer> {
     },
     stop: () => stopChild(child),
   }
+}
+
+/** A raw `ws` client socket to `url`, once open (what the peers' pools lend). */
+export function openRaw(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url)
+    ws.once('open', () => resolve(ws))
+    ws.once('error', reject)
+  })
 }
