@@ -140,6 +140,37 @@ export class StatsRecord {
     this.#touch()
   }
 
+  /** Moves `n` requests of a host from `pending` to `inFlight` (sent), or back with a negative `n` (the request hot path). */
+  sent(n: number): void {
+    const v = this.values
+    const t = this.#parent!.values
+    v.pending -= n
+    t.pending -= n
+    v.inFlight += n
+    t.inFlight += n
+    this.#touch()
+  }
+
+  /** Moves the `shared` gauge of a host, and `active` with it (a connection carrying shared holders or requests is active). */
+  shared(n: number): void {
+    const v = this.values
+    const t = this.#parent!.values
+    v.shared += n
+    t.shared += n
+    v.active += n
+    t.active += n
+    this.#touch()
+  }
+
+  /** Counts one answered request and its time (the request hot path). */
+  answered(ms: number): void {
+    this.values.requests++
+    this.#parent!.values.requests++
+    this.requestTime.record(ms)
+    this.#parent!.requestTime.record(ms)
+    this.#touch()
+  }
+
   /** Drops the cached snapshots of a host and of the totals. */
   #touch(): void {
     this.#cached = this.#parent!.#cached = null

@@ -302,8 +302,7 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   protected share(s: Slot): void {
     if (s.sharing) return
     s.sharing = true
-    this.stats.active(1)
-    this.stats.add('shared')
+    this.stats.shared(1)
     let set = this.sharing.get(s.key)
     if (!set) this.sharing.set(s.key, (set = new Set()))
     set.add(s)
@@ -312,8 +311,7 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   protected unshare(s: Slot): void {
     if (!s.sharing) return
     s.sharing = false
-    this.stats.active(-1)
-    this.stats.add('shared', -1)
+    this.stats.shared(-1)
     const set = this.sharing.get(s.key)!
     set.delete(s)
     if (!set.size) this.sharing.delete(s.key)

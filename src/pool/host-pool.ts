@@ -23,10 +23,9 @@ export class HostPool extends HostWaiters {
     const { env } = this
     env.enter()
     try {
-      const ref = s.conn.ref
-      const reply = env.requests.size ? env.requests.match(data, ref) : undefined
+      const reply = env.requests.size ? env.requests.match(data, s.conn) : undefined
       if (reply) return (reply[0].host as HostPool).answered(reply[0], reply[1])
-      if (env.listens('message')) env.emit('message', { ...ref, data })
+      if (env.listens('message')) env.emit('message', { ...s.conn.ref, data })
       if (s.holders) for (const h of s.holders) if (h._events) env.notifier.emit(h._events, 'message', data)
     } finally {
       env.exit()
@@ -38,8 +37,7 @@ export class HostPool extends HostWaiters {
     const s = r.slot
     if (s) s.detach(r)
     this.settle(r)
-    this.stats.add('requests')
-    this.stats.latency('requestTime', this.timers.now() - r.start)
+    this.stats.answered(this.timers.now() - r.start)
     r.resolve(payload)
     if (s) this.unloaded(s)
     this.env.settled()

@@ -103,7 +103,7 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
       const [id, data] = this.requests.frame(payload, url)
       const host = this.host(url.origin)
       const promise = new Promise<unknown>(capture)
-      const r = new Request<Slot>([url, key, protocols, priority, this.timers.now(), timeout, signal, captured.resolve, captured.reject], id, data, idempotent)
+      const r = new Request<Slot>(url, key, protocols, priority, this.timers.now(), timeout, signal, captured.resolve, captured.reject, id, data, idempotent)
       if (replicas) r.replicas = replicas
       this.requests.set(id, r)
       host.acquire(r)

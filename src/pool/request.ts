@@ -21,14 +21,22 @@ export class Request<S = unknown> extends Waiter<S> {
   resent = false
 
   constructor(
-    base: ConstructorParameters<typeof Waiter<S>>,
+    url: PoolUrl,
+    key: string,
+    protocols: readonly string[],
+    priority: number,
+    start: number,
+    timeout: number,
+    signal: AbortSignal | undefined,
+    resolve: (value: unknown) => void,
+    reject: (error: unknown) => void,
     /** The correlation id, unique per pool. */
     readonly id: number,
     /** The encoded message (`codec.encode(id, payload)`). */
     readonly data: SendData,
     readonly idempotent: boolean,
   ) {
-    super(...base)
+    super(url, key, protocols, priority, start, timeout, signal, resolve, reject)
     this.shared = true
   }
 }
@@ -52,26 +60,27 @@ export class Requests<S = unknown> extends Map<number, Request<S>> {
   /** A new correlation id, and the codec's message for it: `ERR_INVALID_ARGUMENT` when the codec cannot encode the payload. */
   frame(payload: unknown, url: PoolUrl): [id: number, data: SendData] {
     const id = ++this.#last
-    const at = { origin: url.origin, url: url.redacted }
     let data: unknown
     try {
       data = this.codec.encode(id, payload)
     } catch (error) {
+      const at = { origin: url.origin, url: url.redacted }
       if (this.codec !== jsonCodec) this.env.emit('error', { ...at, error: callbackError('codec.encode', error, at) })
       throw new PoolError('ERR_INVALID_ARGUMENT', `Cannot send request ${id} to ${url.redacted}: the codec cannot encode its payload (${asError(error, String(error)).message})`, { ...at, cause: error })
     }
     if (typeof data !== 'string' && !isSendData(data)) {
-      throw new PoolError('ERR_INVALID_ARGUMENT', `Cannot send request ${id} to ${url.redacted}: \`codec.encode\` returned ${describeValue(data)}, not a string, ArrayBuffer, typed array or Blob`, at)
+      throw new PoolError('ERR_INVALID_ARGUMENT', `Cannot send request ${id} to ${url.redacted}: \`codec.encode\` returned ${describeValue(data)}, not a string, ArrayBuffer, typed array or Blob`, { origin: url.origin, url: url.redacted })
     }
     return [id, data]
   }
 
   /** The placed request that `data` (arrived on `at`) answers, and its reply's payload; undefined when it answers none. A codec that throws is reported. */
-  match(data: unknown, at: ConnectionRef): [Request<S>, unknown] | undefined {
+  match(data: unknown, conn: { readonly ref: ConnectionRef }): [Request<S>, unknown] | undefined {
     let reply: { id: number; payload: unknown } | undefined
     try {
       reply = this.codec.decode(data)
     } catch (error) {
+      const at = conn.ref
       this.env.emit('error', { ...at, error: callbackError('codec.decode', error, { origin: at.origin, url: at.url }, ' (the message counts as no reply)') })
       return undefined
     }

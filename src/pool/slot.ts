@@ -256,16 +256,14 @@ export class Slot implements ConnectionPort, LeaseHandle, Idler, Evictable {
     r.slot = null
     if (!r.sent) return this.conn.withdraw(r)
     r.sent = false
-    this.stats.add('inFlight', -1)
-    this.stats.pending(1)
+    this.stats.sent(-1)
   }
 
   /** A held request went out. */
   flushed(tag: object): void {
     const r = tag as Request<Slot>
     r.sent = true
-    this.stats.pending(-1)
-    this.stats.add('inFlight')
+    this.stats.sent(1)
   }
 
   // Evictable ---------------------------------------------------------------------------------
