@@ -12,6 +12,32 @@ import { HostWaiters, type W } from './host-waiters.js'
 import { Request } from './request.js'
 
 export class HostPool extends HostWaiters {
+  /** Connections held from a replica list, waiting to move here once an idle connection closed for them. */
+  #arrivals: Slot[] | null = null
+
+  /**
+   * `s` (held from a list, its origin's circuit open) finds no room here: the least recently
+   * used idle connection closes for it, and once that one is gone `s` tries again at once (and
+   * moves here). False when there is no idle connection to close.
+   */
+  makeRoomFor(s: Slot): boolean {
+    if (this.#arrivals?.includes(s)) return true
+    const victim = this.idle.oldest()
+    if (!victim || this.env.closing) return false
+    ;(this.#arrivals ??= []).push(s)
+    this.evict(victim, 'capacity')
+    return true
+  }
+
+  override dispatch(): void {
+    const arrivals = this.#arrivals
+    if (arrivals && this.hasRoom()) {
+      this.#arrivals = null
+      for (const s of arrivals) s.conn.retrySoon(0)
+    }
+    super.dispatch()
+  }
+
   /** `s` has capacity: queued shared waiters of its key join it, in order, up to `sharedLimit`. */
   offer(s: Slot): void {
     const limit = this.options.sharedLimit

@@ -67,10 +67,12 @@ export class Replicas {
 
   /**
    * A connection held from a list whose origin's circuit opened: it moves to the replica with
-   * the most free capacity that has room (it keeps its id, buffer and holders).
+   * the most free capacity that has room (it keeps its id, buffer and holders), or has one make
+   * room by closing an idle connection.
    */
   relocate(s: Slot, from: HostConnections): void {
-    for (const next of this.rank(s.replicas!, new Set([from.origin]))) {
+    const ranked = this.rank(s.replicas!, new Set([from.origin]))
+    for (const next of ranked) {
       const to = this.pool.host(next.url.origin)
       if (!to.hasRoom()) continue
       const sharing = from.disown(s)
@@ -78,6 +80,9 @@ export class Replicas {
       s.key = next.key
       return to.adopt(s, sharing)
     }
+    // Every replica is at its cap: the best one that has an idle connection closes it for `s`,
+    // as a queued acquire at the cap would have it.
+    for (const next of ranked) if (this.pool.host(next.url.origin).makeRoomFor(s)) return
   }
 
   #move(w: Waiter<Slot>, to: Replica): void {

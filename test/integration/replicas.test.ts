@@ -213,4 +213,35 @@ describe('a lease acquired from a list', () => {
       expect(violations.slice(0, 5)).toEqual([])
     },
   )
+
+  it('moves even when the next replica is at its cap with idle connections: one of them closes for it', async () => {
+    const a = await startServer()
+    const b = await startServer()
+    // b is at its cap with two idle connections (another URL): one closes for the lease.
+    const pool = rpcPool({ maxPerHost: 2, breaker: { failures: 1, cooldown: 60_000 }, reconnect: { initialDelay: 20, maxDelay: 20, jitter: 0 } })
+    const lease = await pool.acquire([`${a.url}/echo`, `${b.url}/echo`])
+    expect(lease.origin).toBe(a.url)
+    const idle = [await pool.acquire(`${b.url}/other`), await pool.acquire(`${b.url}/other`)]
+    for (const l of idle) l.release()
+    expect(pool.stats().hosts[b.url]).toMatchObject({ connections: 2, idle: 2 })
+    const violations = watchGauges(pool)
+    const evicted: unknown[] = []
+    pool.on('evict', (e) => evicted.push(e))
+    let peakAtB = 0
+    for (const type of ['connect', 'open', 'close', 'evict', 'reconnecting'] as const) {
+      pool.on(type, () => void (peakAtB = Math.max(peakAtB, pool.stats().hosts[b.url]!.connections)))
+    }
+    a.setRefuse(true)
+    a.dropAll()
+    await eventually(() => expect(lease.origin).toBe(b.url))
+    await eventually(() => expect(lease.state).toBe('open'))
+    expect(evicted).toMatchObject([{ origin: b.url, reason: 'capacity' }])
+    expect(pool.stats().hosts[b.url]).toMatchObject({ connections: 2, idle: 1, active: 1 })
+    expect(peakAtB).toBe(2) // the idle one closed before the lease arrived: never over the cap
+    const got = inbox(lease)
+    lease.send('still here')
+    await eventually(() => expect(got).toEqual(['still here']))
+    lease.release()
+    expect(violations.slice(0, 5)).toEqual([])
+  })
 })
