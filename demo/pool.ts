@@ -17,7 +17,11 @@ export function createDemoPool(): Pool {
     reconnect: { initialDelay: 250, factor: 2, maxDelay: 8000, jitter: 0.5, minUptime: 5000 },
     // "Half-open" on a card: the echo of 'ping' stops, and the pool notices within 5 s.
     heartbeat: { interval: 3000, timeout: 2000, message: 'ping', isPong: (data: unknown) => data === 'ping' },
-    // An "Outage 5 s" fails 6 attempts quickly: the circuit opens, then a trial closes it.
-    breaker: { failures: 6, cooldown: 3000 },
+    // 3 failed attempts in a row open an origin's circuit: a stopped replica is left within a
+    // second or two (its list leases move, requests skip it), an "Outage 5 s" shows the circuit
+    // opening, and 3 s later one trial may close it again.
+    breaker: { failures: 3, cooldown: 3000 },
+    // Request/reply (the requests panel): a storm's replies come within a second.
+    requestTimeout: 15_000,
   })
 }
