@@ -186,6 +186,9 @@ export class Model {
       t = { id: e.id, origin: e.origin, socket: 'connecting', leased: false, attempt: 0 }
       this.tiles.set(e.id, t)
     }
+    // A connection held from a replica list moves to another origin when its own circuit opens
+    // (same id): its events then name the new origin, and so does its tile.
+    t.origin = e.origin
     return t
   }
 

@@ -2,6 +2,7 @@
  * The pool-wide panels: totals (acquire-wait percentiles, counters), message and byte rates
  * with sparklines, the reconnect timeline, close outcomes and the event log.
  */
+import { $, ms, num, text } from './dom.js'
 import type { Model } from './model.js'
 import { esc, renderAttempts, renderSpark, renderTimeline } from './timeline.js'
 
@@ -17,14 +18,6 @@ export interface Totals {
   bytesIn: number
   bytesOut: number
   acquireWait: { count: number; p50: number | null; p95: number | null; p99: number | null }
-}
-
-const $ = <T extends Element>(sel: string): T => document.querySelector(sel) as T
-const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${v < 10 ? v.toFixed(1) : Math.round(v)}`)
-const num = (v: number): string => (v >= 10_000 ? `${(v / 1000).toFixed(1)}k` : String(Math.round(v)))
-const text = (sel: string, v: string): void => {
-  const el = $(sel)
-  if (el.textContent !== v) el.textContent = v
 }
 
 export function renderTotals(t: Totals, held: number): void {

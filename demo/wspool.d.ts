@@ -6,4 +6,6 @@
 declare module 'wspool' {
   type Wspool = typeof import('../src/index.js')
   export const createPool: Wspool['createPool']
+  export type HostStats = import('../src/index.js').HostStats
+  export type PoolStats = import('../src/index.js').PoolStats
 }

@@ -3,79 +3,8 @@
  * Server-side counts (GET /_/stats) are the proof for caps; the server's log is the proof for
  * delivery. Waits are conditions, never fixed sleeps.
  */
-import { expect, test, type Page } from '@playwright/test'
-
-interface Server {
-  name: string
-  url: string
-  httpUrl: string
-}
-interface Counts {
-  open: number
-  peak: number
-  accepted: number
-  byPath: Record<string, number>
-  peakByPath: Record<string, number>
-}
-interface Attempt {
-  id: number
-  origin: string
-  attempt: number
-  delay: number
-}
-
-const demoUrl = (): string => {
-  const url = process.env.WSPOOL_DEMO_URL
-  if (!url) throw new Error('WSPOOL_DEMO_URL is not set: the demo web server did not start (see playwright.config.ts)')
-  return url
-}
-
-async function serverCounts(s: Server): Promise<Counts> {
-  const res = await fetch(`${s.httpUrl}/_/stats`)
-  return (await res.json()) as Counts
-}
-
-async function serverLog(s: Server, tag: string): Promise<string[]> {
-  const res = await fetch(`${s.httpUrl}/_/log?tag=${encodeURIComponent(tag)}`)
-  return (await res.json()) as string[]
-}
-
-/** Opens the demo with both test servers idle and reset; collects console errors and page errors. */
-async function openDemo(page: Page): Promise<{ servers: Record<string, Server>; consoleErrors: string[]; pageErrors: string[] }> {
-  const consoleErrors: string[] = []
-  const pageErrors: string[] = []
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text())
-  })
-  page.on('pageerror', (e) => pageErrors.push(String(e)))
-  await page.goto(demoUrl())
-  await page.waitForFunction(() => (window as any).__demo?.ready === true)
-  const list = (await page.evaluate(() => (window as any).__demo.servers)) as Server[]
-  const servers = Object.fromEntries(list.map((s) => [s.name, s]))
-  // Sockets of a previous test's page close asynchronously: start from a clean server.
-  for (const s of list) {
-    await expect.poll(async () => (await serverCounts(s)).open, { message: `${s.name}: previous sockets closed` }).toBe(0)
-    await fetch(`${s.httpUrl}/_/reset`, { method: 'POST' })
-  }
-  return { servers, consoleErrors, pageErrors }
-}
-
-const tiles = (page: Page, card: string, state?: string) =>
-  page.getByTestId(`tiles-${card}`).locator(state ? `[data-testid=tile][data-state=${state}]` : '[data-testid=tile]')
-
-/** Waits until the page holds `n` leases on `card`, all open (read from the pool, not the DOM). */
-async function leasesOpen(page: Page, card: string, n: number, timeout = 15_000): Promise<void> {
-  await expect
-    .poll(async () => page.evaluate((c) => (window as any).__demo.held(c).filter((l: { state: string }) => l.state === 'open').length, card), {
-      timeout,
-      message: `${n} open leases on ${card}`,
-    })
-    .toBe(n)
-}
-
-async function attempts(page: Page): Promise<Attempt[]> {
-  return page.evaluate(() => (window as any).__demo.model.attempts.map((a: Attempt) => ({ id: a.id, origin: a.origin, attempt: a.attempt, delay: a.delay })))
-}
+import { expect, test } from '@playwright/test'
+import { attempts, leasesOpen, openDemo, serverCounts, serverLog, tiles } from './helpers.js'
 
 test('loads without console errors and shows the pool', async ({ page }) => {
   const { consoleErrors, pageErrors } = await openDemo(page)
@@ -268,40 +197,5 @@ test('close code 1008 is not retried and is shown as such; 4001 is retried', asy
   expect((await serverCounts(servers.api)).accepted).toBe(3)
   const all = await attempts(page)
   expect(all.map((a) => a.attempt)).toEqual([1])
-  expect(pageErrors).toEqual([])
-})
-
-test('screenshot of a busy demo for the README', async ({ page }) => {
-  const { pageErrors } = await openDemo(page)
-  await page.setViewportSize({ width: 1440, height: 1080 })
-  // api: at the cap with a queue and traffic; feed: reconnecting through an outage.
-  await page.getByTestId('acquire-count').fill('3')
-  await page.getByTestId('acquire-feed').click()
-  await expect(tiles(page, 'feed', 'leased')).toHaveCount(3)
-  await page.getByTestId('drop-feed').click()
-  await expect.poll(async () => (await attempts(page)).length).toBe(3)
-  await leasesOpen(page, 'feed', 3)
-  await page.getByTestId('close-1008').click()
-  await expect(page.getByTestId('close-results').locator('[data-code="1008"]')).toBeVisible()
-  await page.getByTestId('close-4001').click()
-  await expect(page.getByTestId('close-results').locator('[data-code="4001"]')).toContainText('reopened')
-  await page.getByTestId('acquire-count').fill('6')
-  await page.getByTestId('acquire-api').click()
-  await expect(tiles(page, 'api', 'leased')).toHaveCount(4)
-  await page.getByTestId('burst-api').click()
-  await page.getByTestId('burst-feed').click()
-  await page.getByTestId('outage-feed').click()
-  await expect(tiles(page, 'feed', 'reconnecting')).toHaveCount(3)
-  // Enough failed attempts open the circuit breaker (demo: 6 failures): the card says so.
-  await expect(page.getByTestId('circuit-feed')).toHaveText('circuit open', { timeout: 15_000 })
-  // Live traffic for the picture: press "Send burst" on api every 250 ms until the shot is taken.
-  await page.evaluate(() => {
-    const button = document.querySelector<HTMLButtonElement>('[data-testid=burst-api]')
-    ;(window as any).__burstTimer = setInterval(() => button?.click(), 250)
-  })
-  // Steady state: 4 bursts of 20 per second, out and echoed back in, is about 160 messages/s.
-  await expect.poll(async () => Number(await page.getByTestId('msgs-rate').textContent())).toBeGreaterThan(100)
-  await page.screenshot({ path: 'docs/demo.png', fullPage: true })
-  await page.evaluate(() => clearInterval((window as any).__burstTimer))
   expect(pageErrors).toEqual([])
 })
