@@ -97,7 +97,7 @@ export function useLease(url: string | URL | readonly (string | URL)[] | null | 
     const start = () => {
       const pool = provided ?? getDefaultPool()
       // Anything but an options object goes to acquire as given, so its message is the pool's.
-      const o = options == null || typeof options !== 'object' ? options : { ...options, signal: abort.signal }
+      const o = options === undefined ? { signal: abort.signal } : options === null || typeof options !== 'object' ? options : { ...options, signal: abort.signal }
       return pool.acquire(url!, o) // `key` is null, and this effect idle, when `url` is
     }
     void Promise.resolve()
