@@ -3,7 +3,7 @@
  * pool created on first use in the browser (never during a server render, so a server never
  * keeps a pool that outlives one request, and never at import time).
  */
-import { createContext, createElement, useContext, useSyncExternalStore, type Context, type ReactNode } from 'react'
+import { createContext, createElement, useContext, useSyncExternalStore, type Context, type ReactElement, type ReactNode } from 'react'
 import { createPool, type WebSocketPool } from 'wspool'
 
 let poolContext: Context<WebSocketPool | null> | undefined
@@ -36,7 +36,7 @@ export interface PoolProviderProps {
  * default pool (`createPool()` with the default options), created on first use in the browser.
  * Safe to render on the server: it opens nothing.
  */
-export function PoolProvider({ pool, children }: PoolProviderProps): ReactNode {
+export function PoolProvider({ pool, children }: PoolProviderProps): ReactElement {
   return createElement(context().Provider, { value: pool }, children)
 }
 

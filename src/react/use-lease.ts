@@ -96,8 +96,9 @@ export function useLease(url: string | URL | readonly (string | URL)[] | null | 
     }
     const start = () => {
       const pool = provided ?? getDefaultPool()
-      // Anything but an options object goes to acquire as given, so its message is the pool's.
-      const o = options === undefined ? { signal: abort.signal } : options === null || typeof options !== 'object' ? options : { ...options, signal: abort.signal }
+      const signal = abort.signal
+      // Anything but an options object goes to acquire as given, so the message is the pool's.
+      const o = options === undefined ? { signal } : options !== null && typeof options === 'object' ? { ...options, signal } : options
       return pool.acquire(url!, o) // `key` is null, and this effect idle, when `url` is
     }
     void Promise.resolve()
