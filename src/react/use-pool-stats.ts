@@ -29,7 +29,7 @@ export interface UsePoolStatsOptions {
   interval?: number
 }
 
-/** The default of {@link UsePoolStatsOptions.interval}, ms. */
+/** The default of {@link UsePoolStatsOptions.interval}, ms. @default 1000 */
 export const DEFAULT_STATS_INTERVAL = 1000
 
 type Snapshot = PoolStats | HostStats | undefined
