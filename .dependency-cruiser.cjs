@@ -1,6 +1,7 @@
 // Import rules for src/, checked by `npm run test:deps` (dependency-cruiser).
 // The layers are STYLE.md's: core is pure and imports only core; runtime imports only core
-// (and `isomorphic-ws`, in the transport); pool composes both; index.ts re-exports.
+// (and `isomorphic-ws`, in the transport); pool composes both; index.ts re-exports; react (the
+// `wspool/react` entry) is built on the public API only, imported by the package name.
 // Type-only imports count (`tsPreCompilationDeps: true`): a circle of `import type` edges is
 // still a circle of modules that cannot be understood, tested or split one at a time.
 
@@ -49,6 +50,35 @@ module.exports = {
         'never pulls `ws` in.',
       from: { path: '^src/', pathNot: '^src/runtime/transport\\.ts$' },
       to: { path: WS },
+    },
+    {
+      name: 'react-imports-only-public-api',
+      severity: 'error',
+      comment:
+        'src/react (the wspool/react entry) is an adapter over the public API: it imports only ' +
+        'src/react, the package entry src/index.ts (as `wspool`) and React; never src/pool, ' +
+        'src/core or src/runtime. If it needs something the public API lacks, the core grows a ' +
+        'public way to do it first.',
+      from: { path: '^src/react/' },
+      to: { pathNot: ['^src/react/', '^src/index\\.ts$', '(^|/)node_modules/(@types/)?react/'] },
+    },
+    {
+      name: 'react-imports-core-by-package-name',
+      severity: 'error',
+      comment:
+        "src/react imports the core as `from 'wspool'` (tsconfig.json maps it to src/index.ts), " +
+        'never by a relative path: tsup keeps `wspool` external, so dist/react.js shares the ' +
+        "app's one core; a relative import would bundle a second copy of the core into it.",
+      from: { path: '^src/react/' },
+      to: { path: '^src/index\\.ts$', dependencyTypesNot: ['aliased-tsconfig-paths'] },
+    },
+    {
+      name: 'core-never-imports-react',
+      severity: 'error',
+      comment:
+        'Nothing outside src/react imports it: the core entry must not grow because of React.',
+      from: { pathNot: '^src/react/' },
+      to: { path: '^src/react/' },
     },
     {
       name: 'no-unresolvable',

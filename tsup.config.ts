@@ -33,4 +33,18 @@ export default defineConfig([
       }
     },
   },
+  // wspool/react: one build for every runtime. It imports the core by its package name, kept
+  // external (tsconfig.json maps the name to the sources for the typecheck), so an app that
+  // imports both entries bundles one core, resolved with its own conditions (`browser`...).
+  // esbuild drops module-level directives when bundling; the banner puts 'use client' back as
+  // the first statement of each file, so React Server Components treat the hooks as client code.
+  {
+    entry: { react: 'src/react/index.ts' },
+    format: ['esm', 'cjs'],
+    dts,
+    sourcemap: true,
+    target: 'es2022',
+    external: ['wspool', 'react'],
+    banner: { js: "'use client'" },
+  },
 ])

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import { playwright } from '@vitest/browser-playwright'
 import { chromiumLaunchOptions } from './e2e/chromium.js'
@@ -10,9 +11,21 @@ import { chromiumLaunchOptions } from './e2e/chromium.js'
  * - `browser`: a representative part of the integration suite in real Chromium. The test
  *   server runs in Node (globalSetup) and its URLs reach the page through `provide`/`inject`.
  *
+ * The React hooks (`src/react`, `wspool/react`) are tested in `integration` (server rendering,
+ * `*.test.tsx`) and in `browser` (hooks against the test server, `*.test.tsx`). `src/react`
+ * imports the core as `wspool`, which resolves to the sources here as in tsconfig.json.
+ *
  * Timeouts are hang guards only: no test asserts timing tighter than these.
  */
+const source = (file: string) => fileURLToPath(new URL(file, import.meta.url))
+
 export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^wspool$/, replacement: source('./src/index.ts') },
+      { find: /^wspool\/react$/, replacement: source('./src/react/index.ts') },
+    ],
+  },
   test: {
     testTimeout: 20_000,
     hookTimeout: 20_000,
@@ -31,7 +44,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           environment: 'node',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.{ts,tsx}'],
           typecheck: {
             enabled: true,
             include: ['test/types/**/*.test-d.ts'],
@@ -42,10 +55,15 @@ export default defineConfig({
       {
         extends: true,
         // Pre-bundle the runtime dependencies so Vite does not re-optimise (and reload) mid-run.
-        optimizeDeps: { include: ['mitt', 'isomorphic-ws'] },
+        optimizeDeps: {
+          include: [
+            'mitt', 'isomorphic-ws', 'react', 'react/jsx-dev-runtime', 'react/jsx-runtime', 'react-dom',
+            'react-dom/client', 'react-dom/server', '@testing-library/react',
+          ],
+        },
         test: {
           name: 'browser',
-          include: ['test/browser/**/*.test.ts'],
+          include: ['test/browser/**/*.test.{ts,tsx}'],
           globalSetup: ['test/helpers/browser-global-setup.ts'],
           browser: {
             enabled: true,

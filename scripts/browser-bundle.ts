@@ -51,6 +51,12 @@ export const FEATURE_BUDGET = {
   baseGzipBytes: 14_381,
 } as const
 
+/**
+ * Issue 9's budget: `wspool/react` adds at most `budgetBytes` min+gzip to an app that already
+ * uses the core (SPEC: "at most 2 KB", React excluded). Measured by {@link reactDelta}.
+ */
+export const REACT_BUDGET = { budgetBytes: 2000 } as const
+
 export const gzipBytes = (code: Uint8Array): number => gzipSync(code, { level: 9 }).length
 export const brotliBytes = (code: Uint8Array): number =>
   brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length
@@ -184,4 +190,38 @@ export function checkoutSrc(root: string, commit: string): { srcDir: string; cle
     throw new Error(`cannot extract src/ of ${commit}: ${stderr || (err as Error).message}`)
   }
   return { srcDir: path.join(dir, 'src'), cleanup }
+}
+
+export interface ReactDelta {
+  /** the core entry alone (dist/browser.js, every export) */
+  core: Bundle
+  /** the core entry and dist/react.js together, React external */
+  both: Bundle
+  /** gzip(both) - gzip(core): what `wspool/react` adds to an app that already has the core */
+  gzipDelta: number
+  /** min(both) - min(core) */
+  minDelta: number
+}
+
+/**
+ * What the built `wspool/react` adds to a browser app that already imports the core: the core
+ * entry bundled alone against the core and the react entry bundled together (BROWSER_BUILD,
+ * every export of both kept), with `wspool` resolved to the built browser entry as a bundler does
+ * (the `browser` condition) and React left external (the app has it anyway).
+ */
+export async function reactDelta(root: string, browserJs: string, reactJs: string): Promise<ReactDelta> {
+  const build = async (contents: string): Promise<Bundle> => {
+    const res = await esbuild.build({
+      ...BROWSER_BUILD,
+      stdin: { contents, resolveDir: root, sourcefile: 'entry.js', loader: 'js' },
+      alias: { wspool: browserJs },
+      external: ['react', 'react-dom', 'react/*'],
+    })
+    const inputs = Object.keys(res.metafile.inputs)
+    const packages = [...new Set(inputs.map((i) => (i.startsWith('dist/') ? 'wspool' : /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(i)?.[1] ?? '')))].filter(Boolean)
+    return { code: res.outputFiles[0].contents, packages }
+  }
+  const core = await build(`export * from ${JSON.stringify(browserJs)}`)
+  const both = await build(`export * from ${JSON.stringify(browserJs)}\nexport * from ${JSON.stringify(reactJs)}`)
+  return { core, both, gzipDelta: gzipBytes(both.code) - gzipBytes(core.code), minDelta: both.code.length - core.code.length }
 }
