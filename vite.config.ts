@@ -1,9 +1,9 @@
 /**
  * Vite config of the demo page (`npm run demo`). The Vitest config is `vitest.config.ts`.
  *
- * The page imports `wspool` as a user would; the alias points it at the BUILT browser bundle
- * (`dist/browser.js`, from `npm run build`), so the demo and the e2e suite exercise what ships,
- * not the sources.
+ * The pages import `wspool` and `wspool/react` as a user would; the aliases point them at the
+ * BUILT bundles (`dist/browser.js`, `dist/react.js`, from `npm run build`), so the demo and the
+ * e2e suite exercise what ships, not the sources.
  */
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
@@ -14,7 +14,11 @@ export default defineConfig({
   logLevel: 'warn',
   clearScreen: false,
   resolve: {
-    alias: { wspool: fileURLToPath(new URL('./dist/browser.js', import.meta.url)) },
+    // Exact matches: `wspool/react` is its own built entry, which imports `wspool` itself.
+    alias: [
+      { find: /^wspool$/, replacement: fileURLToPath(new URL('./dist/browser.js', import.meta.url)) },
+      { find: /^wspool\/react$/, replacement: fileURLToPath(new URL('./dist/react.js', import.meta.url)) },
+    ],
   },
   build: {
     // demo/serve.ts builds into a fresh temporary directory per run.
@@ -22,6 +26,18 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    // Two pages: the pool demo and the React demo.
+    rollupOptions: {
+      input: {
+        index: fileURLToPath(new URL('./demo/index.html', import.meta.url)),
+        react: fileURLToPath(new URL('./demo/react.html', import.meta.url)),
+      },
+      // dist/react.js begins with 'use client' (for frameworks with server components); a plain
+      // client bundle has nothing to do with it.
+      onwarn(warning, warn) {
+        if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning)
+      },
+    },
   },
   preview: { host: '127.0.0.1' },
   server: { host: '127.0.0.1' },
