@@ -147,6 +147,7 @@ export function useWebSocket<T = unknown>(url: WebSocketUrl, options: Options = 
       const i = o.reconnectInterval
       timer = setTimeout(() => {
         attempt++
+        show(ReadyState.CLOSING) // react-use-websocket renders CLOSING as it tears the old socket down
         void start()
       }, (typeof i === 'function' ? i(attempt) : i) ?? INTERVAL)
     }
