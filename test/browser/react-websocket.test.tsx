@@ -11,7 +11,7 @@ import { StrictMode, type ReactNode } from 'react'
 import * as rws from 'react-use-websocket'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { PoolError, type PoolOptions } from '../../src/index.js'
-import { PoolProvider, ReadyState, useWebSocket, type Options, type WebSocketUrl } from '../../src/react/index.js'
+import { PoolProvider, ReadyState, usePool, useWebSocket, type Options, type WebSocketUrl } from '../../src/react/index.js'
 import { ErrorBoundary } from '../helpers/error-boundary.js'
 import { control, counts, delay, eventually, mount, newPool, quietConsole, server } from '../helpers/react-browser.js'
 
@@ -129,5 +129,168 @@ describe.each(impls)('differential: %s', (_name, useHook, wrap) => {
     await eventually(() => expect(states).toEqual([-1, 0, 1]))
     view.rerender(w(<Probe url={null} />))
     expect(states).toEqual([-1, 0, 1, 3])
+  })
+})
+
+describe('useWebSocket with share: true (what react-use-websocket users report must not happen)', () => {
+  it('a component mounting later on the same URL joins the one socket and gets the messages', async () => {
+    quietConsole()
+    const w = ours()
+    const a = recorder(useWebSocket, 'a ')
+    const b = recorder(useWebSocket, 'b ')
+    const c = recorder(useWebSocket, 'c ')
+    const url = `${server.url}/echo`
+    const view = mount(w(<><a.Probe url={url} options={{ share: true }} /><b.Probe url={url} options={{ share: true }} /></>))
+    await eventually(() => expect([a.states, b.states]).toEqual([[0, 1], [0, 1]]))
+    view.rerender(w(<><a.Probe url={url} options={{ share: true }} /><b.Probe url={url} options={{ share: true }} /><c.Probe url={url} options={{ share: true }} /></>))
+    await eventually(() => expect(c.states).toEqual([0, 1]))
+    act(() => c.hook.current!.sendMessage('from c'))
+    for (const r of [a, b, c]) await eventually(() => expect(r.hook.current!.lastMessage?.data).toBe('from c'))
+    expect((await counts()).accepted).toBe(1)
+  })
+
+  it('reconnects after the server closes it, honouring reconnectInterval, on one socket; sendMessage after the reconnect reaches the server', async () => {
+    quietConsole()
+    const w = ours()
+    const url = `${server.url}/log?tag=shared`
+    const options: Options = { share: true, shouldReconnect: () => true, reconnectInterval: 300 }
+    const a = recorder(useWebSocket, 'a ')
+    const b = recorder(useWebSocket, 'b ')
+    mount(w(<><a.Probe url={url} options={options} /><b.Probe url={url} options={options} /></>))
+    await eventually(() => expect([a.states, b.states]).toEqual([[0, 1], [0, 1]]))
+    const dropped = Date.now()
+    await control('POST', 'drop')
+    await eventually(() => expect(a.states.slice(2)).toEqual([3]))
+    await eventually(() => expect([a.states.slice(-1), b.states.slice(-1)]).toEqual([[1], [1]]))
+    expect(Date.now() - dropped).toBeGreaterThanOrEqual(250) // reconnectInterval, not at once
+    act(() => b.hook.current!.sendMessage('after'))
+    await eventually(() => expect(a.hook.current!.lastMessage?.data).toBe('after'))
+    expect(await control('GET', 'log?tag=shared')).toEqual(['after'])
+    const c = await counts()
+    expect([c.accepted, c.open]).toEqual([2, 1])
+  })
+
+  it('one heartbeat per connection, not per component; returnMessage never becomes lastMessage', async () => {
+    quietConsole()
+    const w = ours()
+    const url = `${server.url}/log?tag=hb`
+    const options: Options = { share: true, heartbeat: { message: 'hb', returnMessage: 'hb', interval: 100, timeout: 5000 } }
+    const rs = [recorder(useWebSocket), recorder(useWebSocket), recorder(useWebSocket)]
+    mount(w(<>{rs.map((r, i) => <r.Probe key={i} url={url} options={options} />)}</>))
+    await eventually(() => expect(rs.map((r) => r.states)).toEqual([[0, 1], [0, 1], [0, 1]]))
+    await delay(800)
+    const pings = (await control<string[]>('GET', 'log?tag=hb')).length
+    // one heartbeat: a ping per ~200 ms (100 ms of silence, checked every 100 ms); three would send 3x
+    expect(pings).toBeGreaterThanOrEqual(2)
+    expect(pings).toBeLessThanOrEqual(6)
+    for (const r of rs) expect(r.hook.current!.lastMessage).toBeNull()
+    expect((await counts()).accepted).toBe(1)
+  })
+
+  it('reconnect options are per component: the one with shouldReconnect reconnects, the other stays CLOSED', async () => {
+    quietConsole()
+    const w = ours()
+    const url = `${server.url}/echo`
+    const a = recorder(useWebSocket)
+    const b = recorder(useWebSocket)
+    mount(w(<><a.Probe url={url} options={{ share: true, shouldReconnect: () => true, reconnectInterval: 50 }} /><b.Probe url={url} options={{ share: true }} /></>))
+    await eventually(() => expect([a.states, b.states]).toEqual([[0, 1], [0, 1]]))
+    await control('POST', 'drop')
+    await eventually(() => expect(a.states).toEqual([0, 1, 3, 2, 0, 1]))
+    await delay(150)
+    expect(b.states).toEqual([0, 1, 3])
+    const c = await counts()
+    expect([c.accepted, c.open]).toEqual([2, 1])
+  })
+})
+
+describe('useWebSocket: bad input, StrictMode, URL switches, the pool policy, test doubles', () => {
+  it('bad input reports a PoolError through onError, renders CLOSED, never throws, never loops', async () => {
+    quietConsole()
+    const w = ours()
+    const errors: unknown[] = []
+    const caught: unknown[] = []
+    const rs = [recorder(useWebSocket), recorder(useWebSocket), recorder(useWebSocket), recorder(useWebSocket)]
+    const onError = (e: Event) => errors.push((e as ErrorEvent).error)
+    const bad: [WebSocketUrl, Options][] = [
+      ['http://example.com/', { onError }],
+      [`${server.url}/echo`, { onError, reconnectAttempts: -1 }],
+      [`${server.url}/echo`, { onError, protocols: 'not a token' }],
+      [42 as never, { onError }],
+    ]
+    mount(
+      <ErrorBoundary onError={(e) => caught.push(e)}>
+        {w(<>{rs.map((r, i) => <r.Probe key={i} url={bad[i]![0]} options={bad[i]![1]} />)}</>)}
+      </ErrorBoundary>,
+    )
+    await eventually(() => expect(errors).toHaveLength(4))
+    expect(errors.map((e) => e instanceof PoolError && e.code).sort()).toEqual(['ERR_INVALID_ARGUMENT', 'ERR_INVALID_ARGUMENT', 'ERR_INVALID_ARGUMENT', 'ERR_INVALID_URL'])
+    await delay(100)
+    expect(caught).toEqual([])
+    for (const r of rs) {
+      expect(r.states).toEqual([0, 3])
+      expect(r.renders()).toBeLessThan(10)
+    }
+    expect((await counts()).accepted).toBe(0)
+  })
+
+  it('StrictMode: one connection; switching url closes the old socket before the new one opens; none left after unmount', async () => {
+    quietConsole()
+    const pool = newPool()
+    const order: string[] = []
+    pool.on('close', (e) => !e.willReconnect && order.push(`close ${new URL(e.url).pathname}`))
+    pool.on('open', (e) => order.push(`open ${new URL(e.url).pathname}`))
+    const w: Wrap = (ui) => <StrictMode><PoolProvider pool={pool}>{ui}</PoolProvider></StrictMode>
+    const { Probe, states } = recorder(useWebSocket)
+    const view = mount(w(<Probe url={`${server.url}/a`} />))
+    await eventually(() => expect(states).toEqual([0, 1]))
+    await delay(100)
+    expect((await counts()).accepted).toBe(1)
+    view.rerender(w(<Probe url={`${server.url}/b`} />))
+    await eventually(() => expect(order).toEqual(['open /a', 'close /a', 'open /b']))
+    view.unmount()
+    await eventually(async () => expect((await counts()).open).toBe(0), 2000)
+    expect((await counts()).accepted).toBe(2)
+  })
+
+  it("wspool.reconnect 'pool': the pool's backoff reconnects, and messages sent meanwhile are buffered and delivered", async () => {
+    quietConsole()
+    const w = ours({ reconnect: { initialDelay: 200, maxDelay: 200, jitter: 0 } })
+    const { Probe, states, hook, log } = recorder(useWebSocket)
+    mount(w(<Probe url={`${server.url}/echo`} options={{ wspool: { reconnect: 'pool' } }} />))
+    await eventually(() => expect(states).toEqual([0, 1]))
+    await control('POST', 'drop')
+    await eventually(() => expect(states).toEqual([0, 1, 0]))
+    act(() => hook.current!.sendMessage('buffered'))
+    await eventually(() => expect(hook.current!.lastMessage?.data).toBe('buffered'))
+    expect(states).toEqual([0, 1, 0, 1])
+    expect(log).toEqual(['open Event', 'close CloseEvent 1006', 'open Event', 'message MessageEvent buffered'])
+  })
+
+  it('without a provider, the global WebSocket is looked up when connecting (a test double that replaces it is used)', async () => {
+    quietConsole()
+    // the default pool exists before the double arrives (a pool resolves its constructor when created)
+    function Touch(): ReactNode {
+      usePool()
+      return null
+    }
+    mount(<Touch />)
+    const Real = window.WebSocket
+    let made = 0
+    window.WebSocket = class extends Real {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols)
+        made++
+      }
+    }
+    try {
+      const { Probe, states } = recorder(useWebSocket)
+      const view = mount(<StrictMode><Probe url={`${server.url}/double`} /></StrictMode>)
+      await eventually(() => expect(states).toEqual([0, 1]))
+      expect(made).toBe(1)
+      view.unmount()
+    } finally {
+      window.WebSocket = Real
+    }
   })
 })
