@@ -56,11 +56,12 @@ module.exports = {
       severity: 'error',
       comment:
         'src/react (the wspool/react entry) is an adapter over the public API: it imports only ' +
-        'src/react, the package entry src/index.ts (as `wspool`) and React; never src/pool, ' +
+        'src/react, the package entry src/index.ts (as `wspool`), React and react-dom (`flushSync`, as ' +
+        'react-use-websocket uses it); never src/pool, ' +
         'src/core or src/runtime. If it needs something the public API lacks, the core grows a ' +
         'public way to do it first.',
       from: { path: '^src/react/' },
-      to: { pathNot: ['^src/react/', '^src/index\\.ts$', '(^|/)node_modules/(@types/)?react/'] },
+      to: { pathNot: ['^src/react/', '^src/index\\.ts$', '(^|/)node_modules/(@types/)?react(-dom)?/'] },
     },
     {
       name: 'react-imports-core-by-package-name',

@@ -44,7 +44,7 @@ export default defineConfig([
     dts,
     sourcemap: true,
     target: 'es2022',
-    external: ['wspool', 'react'],
+    external: ['wspool', 'react', 'react-dom'],
     banner: { js: "'use client'" },
   },
 ])

@@ -58,7 +58,7 @@ export default defineConfig({
         optimizeDeps: {
           include: [
             'mitt', 'isomorphic-ws', 'react', 'react/jsx-dev-runtime', 'react/jsx-runtime', 'react-dom',
-            'react-dom/client', 'react-dom/server', '@testing-library/react',
+            'react-dom/client', 'react-dom/server', '@testing-library/react', 'react-use-websocket',
           ],
         },
         test: {

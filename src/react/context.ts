@@ -4,7 +4,7 @@
  * keeps a pool that outlives one request, and never at import time).
  */
 import { createContext, createElement, useContext, useSyncExternalStore, type Context, type ReactElement, type ReactNode } from 'react'
-import { createPool, type WebSocketPool } from 'wspool'
+import { createPool, type PoolOptions, type WebSocketConstructor, type WebSocketPool } from 'wspool'
 
 let poolContext: Context<WebSocketPool | null> | undefined
 let defaultPool: WebSocketPool | undefined
@@ -17,7 +17,21 @@ const context = (): Context<WebSocketPool | null> => (poolContext ??= createCont
  * that runs in the client (effects, `subscribe`, client renders), never while server rendering.
  * @internal
  */
-export const getDefaultPool = (): WebSocketPool => (defaultPool ??= createPool())
+export const getDefaultPool = (): WebSocketPool => (defaultPool ??= createPool(lazyWebSocket()))
+
+/**
+ * The default pool looks the global `WebSocket` up at each connection rather than once when the
+ * pool is created (the core's rule), so a test double that replaces `window.WebSocket` later is
+ * used, as react-use-websocket users expect. Where there is no global (Node), the core's choice.
+ */
+const lazyWebSocket = (): PoolOptions =>
+  typeof WebSocket === 'function'
+    ? {
+        WebSocket: function (url: string, protocols?: string | string[]) {
+          return new WebSocket(url, protocols)
+        } as unknown as WebSocketConstructor,
+      }
+    : {}
 
 /** Props of {@link PoolProvider}. */
 export interface PoolProviderProps {

@@ -1,6 +1,6 @@
 /**
  * wspool/react on a server (issue 9, item 3): `renderToString` and `renderToPipeableStream` of
- * components that use every hook, with and without a `PoolProvider`, in plain Node against the
+ * components that use every hook (`useWebSocket` included: issue 9, item 5), with and without a `PoolProvider`, in plain Node against the
  * real test server: no socket is opened (the server's count), no pool is created without a
  * provider, no browser global is touched, no timer is left, nothing is printed. Importing the
  * entry runs nothing either.
@@ -9,7 +9,7 @@ import { Writable } from 'node:stream'
 import { StrictMode, type ReactNode } from 'react'
 import { renderToPipeableStream, renderToString } from 'react-dom/server'
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest'
-import { PoolProvider, useLease, usePool, usePoolStats } from '../../src/react/index.js'
+import { PoolProvider, useLease, usePool, usePoolStats, useWebSocket } from '../../src/react/index.js'
 import { delay, newPool, startServer } from '../helpers/harness.js'
 
 // Every createPool call, the harness's and the default pool's, is counted.
@@ -65,11 +65,15 @@ function Everything({ url }: { url: string }): ReactNode {
   const idle = useLease(null)
   const stats = usePoolStats()
   const host = usePoolStats({ origin: url, interval: 50 })
+  const ws = useWebSocket(url, { share: true, heartbeat: true, shouldReconnect: () => true, onOpen: () => console.log('open') })
+  const own = useWebSocket(() => Promise.resolve(url), { queryParams: { a: 1 } })
+  const off = useWebSocket(url, {}, false)
   return (
     <p>
       {`pool:${pool === null ? 'none' : 'given'} lease:${lease === null ? 'none' : 'held'} state:${state} error:${String(error)}` +
         ` idle:${idle.state} created:${stats.totals.created} open:${stats.totals.open} hosts:${Object.keys(stats.hosts).length}` +
-        ` host:${host === undefined ? 'unknown' : 'known'}`}
+        ` host:${host === undefined ? 'unknown' : 'known'}` +
+        ` ws:${ws.readyState}/${ws.lastMessage === null}/${ws.getWebSocket() === null} own:${own.readyState} off:${off.readyState}`}
     </p>
   )
 }
@@ -114,7 +118,7 @@ describe.each(renders)('wspool/react in %s (plain Node)', (_name, render) => {
         </PoolProvider>
       </StrictMode>,
     )
-    expect(html).toContain('pool:given lease:none state:connecting error:null idle:idle created:0 open:0 hosts:0 host:unknown')
+    expect(html).toContain('pool:given lease:none state:connecting error:null idle:idle created:0 open:0 hosts:0 host:unknown ws:0/true/true own:0 off:-1')
     await delay(100) // anything started in the background would have connected by now
     expect(touched).toEqual([])
     expect(server.counts().accepted).toBe(0)
@@ -133,7 +137,7 @@ describe.each(renders)('wspool/react in %s (plain Node)', (_name, render) => {
         <Everything url={`${server.url}/ssr`} />
       </StrictMode>,
     )
-    expect(html).toContain('pool:none lease:none state:connecting error:null idle:idle created:0 open:0 hosts:0 host:unknown')
+    expect(html).toContain('pool:none lease:none state:connecting error:null idle:idle created:0 open:0 hosts:0 host:unknown ws:0/true/true own:0 off:-1')
     expect(created.count).toBe(before) // no default pool
     await delay(100)
     expect(touched).toEqual([])
@@ -147,10 +151,12 @@ describe.each(renders)('wspool/react in %s (plain Node)', (_name, render) => {
     function Bad(): ReactNode {
       const a = useLease('http://not-a-websocket.example/')
       const b = useLease('ws://127.0.0.1:9/', { timeout: -1, bogus: true } as never)
-      return <p>{`${a.state}/${String(a.error)} ${b.state}/${String(b.error)}`}</p>
+      const c = useWebSocket('http://not-a-websocket.example/', null as never)
+      const d = useWebSocket(42 as never, { reconnectAttempts: -1 })
+      return <p>{`${a.state}/${String(a.error)} ${b.state}/${String(b.error)} ${c.readyState} ${d.readyState}`}</p>
     }
     const html = await render(<Bad />)
-    expect(html).toContain('connecting/null connecting/null')
+    expect(html).toContain('connecting/null connecting/null 0 0')
     expect(touched).toEqual([])
     for (const l of logs) expect(l).not.toHaveBeenCalled()
   })
