@@ -4,7 +4,7 @@
  * connection, and the server's echo reaches every component through the shared lease.
  */
 import { useEffect, useRef, useState } from 'react'
-import { useLease } from 'wspool/react'
+import { ReadyState, useWebSocket } from 'wspool/react'
 
 /** One component's handle on the shared connection: its state, the last message it got, send. */
 interface Feed {
@@ -13,12 +13,22 @@ interface Feed {
   send: (message: string) => void
 }
 
-/** A shared lease on `url` (one connection for every component on it) and its messages. */
+const STATES: Record<ReadyState, string> = {
+  [ReadyState.UNINSTANTIATED]: 'idle',
+  [ReadyState.CONNECTING]: 'connecting',
+  [ReadyState.OPEN]: 'open',
+  [ReadyState.CLOSING]: 'closing',
+  [ReadyState.CLOSED]: 'closed',
+}
+
+/**
+ * The drop-in hook with `share: true`: one connection for every component on `url`. As in
+ * react-use-websocket, it reconnects only when `shouldReconnect` says so (here: always, after
+ * `reconnectInterval`).
+ */
 function useFeed(url: string): Feed {
-  const { lease, state } = useLease(url, { shared: true })
-  const [last, setLast] = useState<string | null>(null)
-  useEffect(() => lease?.on('message', (data) => setLast(String(data))), [lease])
-  return { state, last, send: (m) => lease?.send(m) }
+  const { readyState, lastMessage, sendMessage } = useWebSocket(url, { share: true, shouldReconnect: () => true, reconnectInterval: 500 })
+  return { state: STATES[readyState], last: lastMessage === null ? null : String(lastMessage.data), send: sendMessage }
 }
 
 function Ticker({ n, url }: { n: number; url: string }) {
@@ -62,8 +72,8 @@ export function LiveFeed({ url }: { url: string }) {
     <section className="panel" data-testid="feed">
       <h2>Live feed: {count} components, one connection</h2>
       <p className="muted">
-        Each component calls the hook with <code>{url}</code> and <code>{'{ shared: true }'}</code>: they ride one
-        shared lease, and every message on it reaches each of them. Add components: the server still sees one
+        Each component calls <code>useWebSocket(url, {'{ share: true }'})</code>, react-use-websocket&apos;s hook with
+        the import changed: they ride one shared lease, and every message on it reaches each of them. Add components: the server still sees one
         connection. Drop it: it reconnects once, for all of them.
       </p>
       <div className="row">
