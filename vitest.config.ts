@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import { playwright } from '@vitest/browser-playwright'
+import path from 'node:path'
 import { chromiumLaunchOptions } from './e2e/chromium.js'
+import { react18Dir } from './scripts/react18.js'
 
 /**
  * Three projects, run one at a time by the package scripts (`vitest run --project X`):
@@ -44,6 +46,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           environment: 'node',
+          provide: { reactMajor: '19' },
           include: ['test/integration/**/*.test.{ts,tsx}'],
           typecheck: {
             enabled: true,
@@ -63,7 +66,41 @@ export default defineConfig({
         },
         test: {
           name: 'browser',
+          provide: { reactMajor: '19' },
           include: ['test/browser/**/*.test.{ts,tsx}'],
+          globalSetup: ['test/helpers/browser-global-setup.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: chromiumLaunchOptions }),
+            instances: [{ browser: 'chromium' }],
+            screenshotFailures: false,
+          },
+        },
+      },
+      {
+        extends: true,
+        // Server rendering again, with React 18 (see below).
+        resolve: { alias: react18Aliases('server.node.js') },
+        test: {
+          name: 'integration-react18',
+          environment: 'node',
+          provide: { reactMajor: '18' },
+          include: ['test/integration/react-*.test.tsx'],
+        },
+      },
+      {
+        extends: true,
+        // The React tests again, with React 18 (installed by scripts/react18.ts into its own
+        // folder): `react` and `react-dom`, from the hooks and from Testing Library alike, resolve there.
+        resolve: { alias: react18Aliases() },
+        optimizeDeps: {
+          include: ['mitt', 'isomorphic-ws', 'react', 'react/jsx-dev-runtime', 'react/jsx-runtime', 'react-dom', 'react-dom/client', 'react-dom/server', 'react-dom/test-utils', '@testing-library/react', 'react-use-websocket'],
+        },
+        test: {
+          name: 'browser-react18',
+          provide: { reactMajor: '18' },
+          include: ['test/browser/react-*.test.tsx'],
           globalSetup: ['test/helpers/browser-global-setup.ts'],
           browser: {
             enabled: true,
@@ -77,3 +114,12 @@ export default defineConfig({
     ],
   },
 })
+
+/** `react` and `react-dom` (and the entry points the tests and Testing Library import) -> React 18's files. */
+function react18Aliases(server = 'server.browser.js'): { find: RegExp; replacement: string }[] {
+  const dir = (pkg: string, file: string) => path.join(react18Dir, 'node_modules', pkg, file)
+  return [
+    ['react', 'index.js'], ['react/jsx-runtime', 'jsx-runtime.js'], ['react/jsx-dev-runtime', 'jsx-dev-runtime.js'],
+    ['react-dom', 'index.js'], ['react-dom/client', 'client.js'], ['react-dom/server', server], ['react-dom/test-utils', 'test-utils.js'],
+  ].map(([id, file]) => ({ find: new RegExp(`^${id.replace('/', '\\/')}$`), replacement: dir(id.split('/')[0], file) }))
+}

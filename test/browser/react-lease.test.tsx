@@ -1,11 +1,12 @@
 /**
- * `useLease`, `PoolProvider` and `usePool` in real React 19 and real Chromium, against the test
+ * `useLease`, `PoolProvider` and `usePool` in real React (19, and 18 in the browser-react18 project) and real Chromium, against the test
  * server (issue 9, items 1, 2 and 6): one connection under StrictMode, none held after unmount,
  * `url: null`, switching URL, lease states, bad input.
  */
 import { act } from '@testing-library/react'
-import { StrictMode, useEffect, type ReactNode } from 'react'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { StrictMode, useEffect, version, type ReactNode } from 'react'
+import { version as domVersion } from 'react-dom'
+import { beforeEach, describe, expect, inject, it } from 'vitest'
 import { PoolError, type Lease, type WebSocketPool } from '../../src/index.js'
 import { PoolProvider, useLease, usePool, type UseLeaseOptions, type UseLeaseResult } from '../../src/react/index.js'
 import { control, counts, delay, eventually, mount, newPool, quietConsole, server } from '../helpers/react-browser.js'
@@ -34,7 +35,11 @@ const tree = (pool: WebSocketPool, children: ReactNode) => (
   </StrictMode>
 )
 
-describe('useLease in React 19 (Chromium, StrictMode)', () => {
+describe('useLease in React (Chromium, StrictMode)', () => {
+  it('runs with the React this project runs (19; 18 in browser-react18)', () => {
+    expect([version.split('.')[0], domVersion.split('.')[0]]).toEqual([inject('reactMajor'), inject('reactMajor')])
+  })
+
   it('opens exactly one connection under StrictMode and holds none after unmount', async () => {
     quietConsole()
     const pool = newPool({ idleTimeout: 200 })

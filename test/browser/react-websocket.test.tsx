@@ -1,5 +1,5 @@
 /**
- * `useWebSocket` in real React 19 and real Chromium, against the test server (issue 9, items
+ * `useWebSocket` in real React (19, and 18 in the browser-react18 project) and real Chromium, against the test server (issue 9, items
  * 4-6). The first block is differential: the same scenarios run against react-use-websocket
  * 4.13 and against ours, and must give the same readyState sequence, callbacks (with the same
  * event classes) and messages: "change the import and it keeps working". The rest covers what

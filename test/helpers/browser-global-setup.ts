@@ -9,6 +9,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The test server's `ws://127.0.0.1:<port>` and `http://127.0.0.1:<port>`. */
     testServer: { url: string; httpUrl: string; port: number }
+    /** The React major the React tests run against (19 from package.json, 18 in the `*-react18` projects). */
+    reactMajor: string
   }
 }
 

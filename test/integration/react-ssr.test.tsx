@@ -6,9 +6,9 @@
  * entry runs nothing either.
  */
 import { Writable } from 'node:stream'
-import { StrictMode, type ReactNode } from 'react'
-import { renderToPipeableStream, renderToString } from 'react-dom/server'
-import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest'
+import { StrictMode, version, type ReactNode } from 'react'
+import { renderToPipeableStream, renderToString, version as serverVersion } from 'react-dom/server'
+import { afterEach, beforeEach, describe, expect, inject, it, onTestFinished, vi } from 'vitest'
 import { PoolProvider, useLease, usePool, usePoolStats, useWebSocket } from '../../src/react/index.js'
 import { delay, newPool, startServer } from '../helpers/harness.js'
 
@@ -105,6 +105,10 @@ const renders: [string, (element: ReactNode) => Promise<string>][] = [
 ]
 
 describe.each(renders)('wspool/react in %s (plain Node)', (_name, render) => {
+  it('renders with the React this project runs (19; 18 in integration-react18)', () => {
+    expect([version.split('.')[0], serverVersion.split('.')[0]]).toEqual([inject('reactMajor'), inject('reactMajor')])
+  })
+
   it('with a PoolProvider: renders every hook, opens no socket, touches no browser global, prints nothing', async () => {
     const server = await startServer()
     const pool = newPool()
