@@ -75,6 +75,17 @@ function withQuery(url: string, params: Record<string, string | number> | undefi
   return u.href
 }
 
+/** Whether two URLs name the same origin and path (event URLs are redacted: their query values are not compared). */
+function sameUrl(a: string, b: string): boolean {
+  try {
+    const x = new URL(a)
+    const y = new URL(b)
+    return x.origin === y.origin && x.pathname === y.pathname
+  } catch {
+    return false
+  }
+}
+
 /** A value for the effect's dependencies that changes when the value of `v` does. */
 const valueKey = (v: unknown): string => {
   try {
@@ -211,7 +222,20 @@ export function useWebSocket<T = unknown>(url: WebSocketUrl, options: Options = 
         }
         if (done) return
         const { protocols } = opts()
-        lease = await p.acquire(withQuery(u, opts().queryParams), { shared: share, signal: abort.signal, ...(protocols !== undefined && { protocols }) })
+        const target = withQuery(u, opts().queryParams)
+        // A WebSocket that fails to open reports it at once (onError, onClose, then the hook's
+        // reconnect rule); the pool would retry until the acquire's deadline. Under the hook's own
+        // policy, the first failed attempt to this URL ends the acquire.
+        const ctl = new AbortController()
+        const stop = () => ctl.abort(abort.signal.reason)
+        abort.signal.addEventListener('abort', stop)
+        const off = byPool ? undefined : p.on('error', (e) => e.attempt !== undefined && sameUrl(e.url, target) && ctl.abort(e.error))
+        try {
+          lease = await p.acquire(target, { shared: share, signal: ctl.signal, ...(protocols !== undefined && { protocols }) })
+        } finally {
+          off?.()
+          abort.signal.removeEventListener('abort', stop)
+        }
       } catch (e) {
         if (done) return
         report(e)

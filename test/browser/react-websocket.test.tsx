@@ -117,6 +117,17 @@ describe.each(impls)('differential: %s', (_name, useHook, wrap) => {
     expect(states).toEqual([0, 1, 3, 2, 0, 3, 2, 0, 3])
   })
 
+  it("a server refusing the socket: onError then onClose at once, CLOSED (with the pool's default reconnect policy too)", async () => {
+    const { Probe, log, states } = recorder(useHook)
+    await control('POST', 'refuse?on=1')
+    mount(wrap()(<Probe url={`${server.url}/echo`} />))
+    // at once: well before the pool's acquireTimeout (10 s), which would end it otherwise
+    await eventually(() => expect(log).toEqual(['error error', 'close CloseEvent 1006']), 3000)
+    await delay(300)
+    expect(log).toEqual(['error error', 'close CloseEvent 1006'])
+    expect(states).toEqual([0, 3])
+  })
+
   it('connect false and url null open nothing (UNINSTANTIATED); connecting later works', async () => {
     const w = wrap()
     const { Probe, states } = recorder(useHook)
