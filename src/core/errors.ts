@@ -29,6 +29,8 @@ export interface PoolErrorDetails {
   closeCode?: number
   /** Close reason of the last socket close, where a socket closed. */
   closeReason?: string
+  /** `ERR_CIRCUIT_OPEN`: ms until the circuit's trial connection may start (0 while a trial is under way). */
+  retryAfter?: number
   /** The underlying failure. */
   cause?: unknown
 }
@@ -45,6 +47,8 @@ export class PoolError extends Error {
   readonly closeCode?: number
   /** The last close reason seen, where a socket closed. */
   readonly closeReason?: string
+  /** `ERR_CIRCUIT_OPEN`: ms until the circuit's trial connection may start (0 while a trial is under way). */
+  readonly retryAfter?: number
 
   constructor(code: PoolErrorCode, message: string, details: PoolErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause })
@@ -56,7 +60,7 @@ export class PoolError extends Error {
 }
 
 /** The details copied onto the error (`cause` goes to the standard `Error` option instead). */
-const DETAIL_KEYS = ['origin', 'url', 'closeCode', 'closeReason'] as const
+const DETAIL_KEYS = ['origin', 'url', 'closeCode', 'closeReason', 'retryAfter'] as const
 
 /** Renders a user-supplied value for an error message: `0`, `-0`, `"abc"`, `null`, `an array`, `an object` (never its contents). */
 export function describeValue(value: unknown): string {

@@ -28,6 +28,6 @@ export function describeFailure(f: Failure): string {
 }
 
 /** A `PoolError` about `url` of `origin` that carries `f` (if any): its error as `cause`, its close code and reason. */
-export function failureError(code: PoolErrorCode, message: string, origin: string, url: string, f?: Failure): PoolError {
-  return new PoolError(code, message, { origin, url, cause: f?.error, closeCode: f?.code, closeReason: f?.reason })
+export function failureError(code: PoolErrorCode, message: string, origin: string, url: string, f?: Failure, retryAfter?: number): PoolError {
+  return new PoolError(code, message, { origin, url, cause: f?.error, closeCode: f?.code, closeReason: f?.reason, retryAfter })
 }

@@ -33,7 +33,7 @@ export function connectFailed(origin: string, url: string, f: Failure | undefine
 
 /** `ERR_CIRCUIT_OPEN` after `failures` consecutive failures; the next trial in `left` ms, or under way (half-open). */
 export function circuitOpen(origin: string, url: string, failures: number, halfOpen: boolean, left: number, f: Failure | undefined): PoolError {
-  return failureError('ERR_CIRCUIT_OPEN', `Circuit open for ${origin}: ${failures} consecutive connection attempts failed${f?.error ? ` (last: ${f.error.message})` : ''}; ${halfOpen ? 'a trial connection is under way' : `next trial in ${left} ms`}`, origin, url, f)
+  return failureError('ERR_CIRCUIT_OPEN', `Circuit open for ${origin}: ${failures} consecutive connection attempts failed${f?.error ? ` (last: ${f.error.message})` : ''}; ${halfOpen ? 'a trial connection is under way' : `next trial in ${left} ms`}`, origin, url, f, halfOpen ? 0 : left)
 }
 
 /**

@@ -26,6 +26,11 @@ export type DropReason = 'gave-up' | 'released' | 'destroyed' | 'closed'
 
 /** The pool's events and their payloads. */
 export interface PoolEvents {
+  /**
+   * An origin's circuit changed state (see the `breaker` option): `failures` is the count of
+   * consecutive failed connection attempts at the change, 0 when it closes.
+   */
+  circuit: { origin: string; state: 'closed' | 'open' | 'half-open'; failures: number }
   /** A connection attempt starts (first connect or retry). */
   connect: ConnectionRef & { attempt: number }
   /** A socket opened. `reconnect` is true when it reopened after a drop. */

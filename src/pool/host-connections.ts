@@ -12,7 +12,7 @@ import type { StatsRecord } from '../core/stats.js'
 import type { PoolUrl } from '../core/url.js'
 import type { Admission, Tenant } from './admission.js'
 import type { Holder, Limits } from './backend.js'
-import { Breaker } from './breaker.js'
+import { Breaker, type CircuitState } from './breaker.js'
 import type { ConnectionState } from './connection-port.js'
 import type { ConnectionRef, EvictReason } from './events.js'
 import { IdlePool, type IdleHost } from './idle-pool.js'
@@ -61,9 +61,13 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   protected failing: Slot | null = null
 
   constructor(readonly origin: string, readonly env: HostEnv, readonly stats: StatsRecord) {
+    let was: CircuitState = 'closed'
     this.breaker = new Breaker(env.options.breaker, env.timers, (state) => {
+      const trialFailed = was === 'half-open' && state === 'open'
+      was = state
       stats.setCircuit(state)
-      if (state === 'open') this.circuitOpened()
+      if (env.listens('circuit')) env.emit('circuit', { origin, state, failures: this.breaker.failures })
+      if (state === 'open') this.circuitOpened(trialFailed)
       this.vacate()
     })
   }
@@ -86,7 +90,8 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   /** `s` (shared) has capacity: queued shared waiters of its key get it. */
   abstract offer(s: Slot): void
   /** The circuit opened: what still waits for a connection to this origin fails fast. */
-  protected abstract circuitOpened(): void
+  /** The circuit opened; `trialFailed`: a half-open trial failed (its acquire rejects with ERR_CIRCUIT_OPEN). */
+  protected abstract circuitOpened(trialFailed: boolean): void
   abstract inbound(s: Slot, data: unknown): void
   abstract unloaded(s: Slot): void
   abstract lose(r: Request<Slot>, poolClosed: boolean): void

@@ -143,7 +143,7 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
     return waiters.length > 0
   }
 
-  protected circuitOpened(): void {
+  protected circuitOpened(trialFailed: boolean): void {
     // Acquires and requests still waiting for a connection to this origin reject with it (the
     // last failure as cause), or, from a list, move on to the next replica: queued ones, and
     // those waiting for (or riding) a connection that is not open.
@@ -152,8 +152,9 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
     for (const s of [...this.slots]) {
       if (s.conn.writable || s.lease || s.holders?.size) continue
       // The attempt that opened the circuit, when its connection gives up anyway: its acquire
-      // ends as the policy says (ERR_CONNECT_FAILED).
-      if (s === this.failing && (!policy || s.conn.attempt >= policy.maxAttempts)) continue
+      // ends as the policy says (ERR_CONNECT_FAILED); a failed half-open trial's rejects with
+      // ERR_CIRCUIT_OPEN (the failure as cause) whatever the policy.
+      if (!trialFailed && s === this.failing && (!policy || s.conn.attempt >= policy.maxAttempts)) continue
       for (const w of this.waitersOf(s)) this.#circuitFail(w, true)
       if (s.requests) for (const r of [...s.requests]) if (!r.sent) this.#circuitFail(r, true)
     }

@@ -14,7 +14,7 @@ import type { PoolEvents, Unsubscribe } from './events.js'
 import { Lease, invalidData } from './lease.js'
 import { LocalPool } from './local-pool.js'
 
-const EVENTS: ReadonlySet<string> = new Set(['connect', 'open', 'close', 'reconnecting', 'error', 'acquire', 'release', 'enqueue', 'timeout', 'evict', 'drop', 'message'])
+const EVENTS: ReadonlySet<string> = new Set(['connect', 'open', 'close', 'reconnecting', 'error', 'acquire', 'release', 'enqueue', 'timeout', 'evict', 'drop', 'circuit', 'message'])
 /** Parsed URLs kept (strings only), oldest dropped first: enough for a pool of a thousand origins. */
 const URL_CACHE_SIZE = 2048
 /** `pool.send` tries this many connections when the one it got was closing under it. */

@@ -57,7 +57,7 @@ describe('circuit breaker', () => {
     const events = recordEvents(pool)
     for (let i = 0; i < 2; i++) await rejectionOf(pool.acquire(`${server.url}/echo`))
     await eventually(() => expect(pool.stats().hosts[server.url].circuit).toBe('half-open'), 3000)
-    expect((await rejectionOf(pool.acquire(`${server.url}/echo`))).code).toBe('ERR_CONNECT_FAILED') // the trial
+    expect((await rejectionOf(pool.acquire(`${server.url}/echo`))).code).toBe('ERR_CIRCUIT_OPEN') // the trial (SPEC as revised for issue 10)
     expect(pool.stats().hosts[server.url].circuit).toBe('open')
     expect((await rejectionOf(pool.acquire(`${server.url}/echo`))).code).toBe('ERR_CIRCUIT_OPEN')
     expect(ofType(events, 'error')).toHaveLength(3)
