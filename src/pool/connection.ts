@@ -18,6 +18,7 @@ import type { ResolvedReconnect } from '../core/options.js'
 import type { SendData, WebSocketLike } from '../core/socket.js'
 import type { PoolUrl } from '../core/url.js'
 import type { TimerHandle } from '../runtime/clock.js'
+import { isOffline } from '../runtime/environment.js'
 import { byteLength, write } from '../runtime/transport.js'
 import type { ConnectionEnv, ConnectionPort, ConnectionState } from './connection-port.js'
 import type { ConnectionRef, DropReason } from './events.js'
@@ -26,6 +27,8 @@ import { Outbox } from './outbox.js'
 
 /** Grace for a closing handshake before the socket is terminated. */
 const CLOSE_GRACE = 1000
+/** ms between checks of `navigator.onLine` while offline (the `online` event normally comes first). */
+const OFFLINE_CHECK = 10_000
 
 export class Connection implements LinkOwner {
   state: ConnectionState = 'connecting'
@@ -181,6 +184,9 @@ export class Connection implements LinkOwner {
   #try(): void {
     this.#timer = undefined
     if (!this.port.wanted()) return this.#finish(this.lastFailure)
+    // Offline: no attempt, and no backoff step spent. The pool's `online` listener retries every
+    // waiting connection within a second; the slow check covers an `online` event never seen.
+    if (isOffline()) return this.#wait(OFFLINE_CHECK)
     if (!this.port.claim()) {
       // Another attempt to this failing origin is in flight: skip this turn, keep the same pace.
       const policy = this.env.options.reconnect

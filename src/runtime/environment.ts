@@ -16,6 +16,12 @@ export function onOnline(fn: () => void): () => void {
   return () => target.removeEventListener('online', fn)
 }
 
+/** Whether the browser says it is offline (`navigator.onLine` false); false outside browsers. */
+export function isOffline(): boolean {
+  const nav = (globalThis as { navigator?: { onLine?: unknown } }).navigator
+  return nav !== undefined && nav.onLine === false
+}
+
 /**
  * Reports an error thrown by user code (a listener) that has nowhere else to go: `reportError`
  * where the runtime has it (browsers, Deno, Node 22+), else `console.error`. Never rethrows: a bug
