@@ -126,6 +126,11 @@ export class Connection implements LinkOwner {
     link.close(code, reason, CLOSE_GRACE)
   }
 
+  /** The page became visible: an open socket that has been silent is probed at once. */
+  wake(): void {
+    this.#link?.wake()
+  }
+
   /** Waiting out a delay: try within `window` ms instead (jittered, never later than planned). */
   retrySoon(window: number): void {
     if (this.#timer === undefined) return

@@ -44,6 +44,15 @@ export class Heartbeat {
     this.#timer = undefined
   }
 
+  /** The page became visible: a socket silent since the last check is probed at once (its timers may have been throttled). */
+  wake(): void {
+    if (this.#heard || this.#probe >= 0 || this.#timer === undefined) return
+    this.timers.cancel(this.#timer)
+    this.#quiet = this.policy.interval
+    this.#armed = 0
+    this.#tick()
+  }
+
   #step(): number {
     return Math.max(1, this.policy.interval / 2)
   }

@@ -105,6 +105,11 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   }
 
   /** Connections waiting out a backoff try within `window` ms (the browser came back online). */
+  /** The page became visible: silent open connections are probed at once. */
+  wake(): void {
+    for (const s of this.slots) s.conn.wake()
+  }
+
   retrySoon(window: number): void {
     for (const s of this.slots) s.conn.retrySoon(window)
   }

@@ -179,6 +179,11 @@ export class Link implements SocketListener {
   }
 
   /** The receive path: no batch, no clock read. */
+  /** The page became visible: probe a silent socket now (see {@link Heartbeat.wake}). */
+  wake(): void {
+    this.#hb?.wake()
+  }
+
   onMessage(data: unknown, bytes: number): void {
     if (!this.#open) return
     this.#hb?.seen()

@@ -11,7 +11,7 @@ import type { PoolUrl } from '../core/url.js'
 import type { WebSocketConstructor } from '../core/socket.js'
 import { StatsRegistry, type PoolStats } from '../core/stats.js'
 import { Timers, type ClockSource } from '../runtime/clock.js'
-import { onOnline } from '../runtime/environment.js'
+import { onOnline, onVisible } from '../runtime/environment.js'
 import { isNodeWs, resolveWebSocket } from '../runtime/transport.js'
 import { Admission } from './admission.js'
 import type { Backend, Holder, LeaseHandle, Limits, Replica } from './backend.js'
@@ -53,6 +53,7 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
   readonly #vacant = new Set<string>()
   #nextId = 0
   #detachOnline: (() => void) | undefined
+  #detachVisible: (() => void) | undefined
   #onDrained: (() => void) | undefined
   #onEmpty: (() => void) | undefined
   #drained: Promise<void> | undefined
@@ -180,6 +181,9 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
     this.#detachOnline ??= onOnline(() => this.run(() => {
       for (const h of this.#hosts.values()) h.retrySoon(1000)
     }))
+    this.#detachVisible ??= onVisible(() => this.run(() => {
+      for (const h of this.#hosts.values()) h.wake()
+    }))
     return ++this.#nextId
   }
 
@@ -237,7 +241,8 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
     this.#onEmpty = undefined
     this.timers.clear(true)
     this.#detachOnline?.()
-    this.#detachOnline = undefined
+    this.#detachVisible?.()
+    this.#detachOnline = this.#detachVisible = undefined
     done()
   }
 }

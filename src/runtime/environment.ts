@@ -16,6 +16,21 @@ export function onOnline(fn: () => void): () => void {
   return () => target.removeEventListener('online', fn)
 }
 
+/**
+ * Calls `fn` when the page becomes visible again (`visibilitychange` to `visible`). Returns the
+ * detach function; a no-op outside browsers.
+ */
+export function onVisible(fn: () => void): () => void {
+  const doc = (globalThis as { document?: Partial<Target> & { visibilityState?: string } }).document
+  if (!doc || typeof doc.addEventListener !== 'function') return () => {}
+  const target = doc as Target & { visibilityState?: string }
+  const listener = (): void => {
+    if (target.visibilityState === 'visible') fn()
+  }
+  target.addEventListener('visibilitychange', listener)
+  return () => target.removeEventListener('visibilitychange', listener)
+}
+
 /** Whether the browser says it is offline (`navigator.onLine` false); false outside browsers. */
 export function isOffline(): boolean {
   const nav = (globalThis as { navigator?: { onLine?: unknown } }).navigator

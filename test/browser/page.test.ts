@@ -1,0 +1,89 @@
+/**
+ * Page awareness in real Chromium (issue 10, section 2; SPEC "Network and page awareness"): a
+ * page that becomes visible again probes its silent connections at once (timers of a hidden page
+ * are throttled, so a half-open socket would otherwise go unnoticed for a whole interval), and
+ * the pool's page listeners (`online` on window, `visibilitychange` on document) are attached
+ * lazily and gone after `close()`. Headless Chromium cannot hide its page, so visibility is
+ * simulated at the event level: `document.visibilityState` and the `visibilitychange` event.
+ * Offline (`context.setOffline`) is covered by the Playwright suite (e2e/network.spec.ts).
+ */
+import { afterEach, describe, expect, inject, it, onTestFinished, vi } from 'vitest'
+import { createPool } from '../../src/index.js'
+
+const server = inject('testServer')
+
+async function control(path: string): Promise<void> {
+  const res = await fetch(`${server.httpUrl}/_/${path}`, { method: 'POST' })
+  if (!res.ok) throw new Error(`control ${path}: HTTP ${res.status}`)
+}
+
+function setVisibility(state: 'hidden' | 'visible'): void {
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state })
+  document.dispatchEvent(new Event('visibilitychange'))
+}
+
+afterEach(async () => {
+  delete (document as { visibilityState?: unknown }).visibilityState // back to the real getter
+  await control('half-open?on=0')
+})
+
+describe('page awareness in Chromium', () => {
+  it('becoming visible probes a silent connection at once: a half-open socket is found within the heartbeat timeout, not a whole interval later', async () => {
+    const pool = createPool({
+      heartbeat: { interval: 60_000, timeout: 300, message: 'ping', isPong: (d) => d === 'ping' },
+      reconnect: { initialDelay: 20, maxDelay: 50, jitter: 0 },
+    })
+    onTestFinished(() => pool.close())
+    const evicted: string[] = []
+    pool.on('evict', (e) => evicted.push(e.reason))
+    const lease = await pool.acquire(`${server.url}/visible`)
+    await control('half-open?on=1') // the server goes silent: no echo, no pong
+    setVisibility('hidden')
+    setVisibility('visible')
+    await vi.waitFor(() => expect(evicted).toEqual(['heartbeat']), { timeout: 5000, interval: 20 })
+    await control('half-open?on=0')
+    await vi.waitFor(() => expect(lease.state).toBe('open'), { timeout: 5000, interval: 20 })
+    lease.release()
+  })
+
+  it('a connection that is not silent is not probed on becoming visible', async () => {
+    const sent: unknown[] = []
+    const pool = createPool({ heartbeat: { interval: 60_000, timeout: 300, message: 'ping', isPong: (d) => d === 'ping' } })
+    onTestFinished(() => pool.close())
+    const lease = await pool.acquire(`${server.url}/echo`)
+    const echoed = new Promise((resolve) => lease.once('message', resolve))
+    lease.send('traffic')
+    await echoed // heard since the last check
+    const socketSend = vi.spyOn(WebSocket.prototype, 'send').mockImplementation(function (this: WebSocket, d) {
+      sent.push(d)
+    })
+    onTestFinished(() => socketSend.mockRestore())
+    setVisibility('visible')
+    expect(sent).toEqual([])
+    lease.release()
+  })
+
+  it('attaches its page listeners lazily and keeps none after close()', async () => {
+    const attached = new Map<string, Set<unknown>>()
+    const spy = (target: Window | Document) => {
+      const add = vi.spyOn(target, 'addEventListener').mockImplementation(function (type: string, fn: unknown) {
+        if (!attached.has(type)) attached.set(type, new Set())
+        attached.get(type)!.add(fn)
+      } as never)
+      const remove = vi.spyOn(target, 'removeEventListener').mockImplementation(function (type: string, fn: unknown) {
+        attached.get(type)?.delete(fn)
+      } as never)
+      onTestFinished(() => (add.mockRestore(), remove.mockRestore()))
+    }
+    spy(window)
+    spy(document)
+    const pool = createPool()
+    const live = () => [...attached].filter(([, fns]) => fns.size > 0).map(([type]) => type).sort()
+    expect(live()).toEqual([]) // nothing at creation
+    const lease = await pool.acquire(`${server.url}/listeners`)
+    expect(live()).toEqual(['online', 'visibilitychange'])
+    lease.release()
+    await pool.close()
+    expect(live()).toEqual([])
+  })
+})
