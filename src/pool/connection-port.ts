@@ -23,6 +23,8 @@ export interface ConnectionEnv {
   emit<K extends keyof PoolEvents>(type: K, event: PoolEvents[K]): void
   /** Runs `fn` as one batch of changes (events go out when it returns). */
   run(fn: () => void): void
+  /** The page is in the back/forward cache: no connection attempt until it comes back. */
+  readonly frozen: boolean
 }
 
 /** What a connection tells, and asks, its owner (the host's record of it). */

@@ -51,6 +51,8 @@ export class Connection implements LinkOwner {
   #gen = 0
   /** Whether the final `close` event (willReconnect: false) went out. */
   #closeEmitted = false
+  /** Its socket is closing for the back/forward cache (see `suspend`). */
+  #suspending = false
   /** `heartbeat.isPong`, when set: replies it matches are neither delivered nor counted. */
   readonly #isPong: ((data: unknown) => boolean) | undefined
 
@@ -126,6 +128,18 @@ export class Connection implements LinkOwner {
     link.close(code, reason, CLOSE_GRACE)
   }
 
+  /**
+   * The page goes into the back/forward cache: an open socket closes cleanly (1001), and the
+   * connection waits, buffering what is sent, until the page comes back (`retrySoon`).
+   */
+  suspend(): void {
+    const link = this.#link
+    if (link === null || this.#socket === null || this.state !== 'open') return
+    this.#suspending = true
+    this.#socket = null // sends are held from now on
+    link.close(1001, 'page hidden', CLOSE_GRACE)
+  }
+
   /** The page became visible: an open socket that has been silent is probed at once. */
   wake(): void {
     this.#link?.wake()
@@ -180,6 +194,7 @@ export class Connection implements LinkOwner {
     this.#socket = null
     this.lastClose = failure
     if (this.state === 'closing') return this.#finish(undefined)
+    if (this.#suspending) return this.#suspended(failure)
     if (wasOpen) this.#dropped(failure)
     else this.#failed(failure)
   }
@@ -191,7 +206,7 @@ export class Connection implements LinkOwner {
     if (!this.port.wanted()) return this.#finish(this.lastFailure)
     // Offline: no attempt, and no backoff step spent. The pool's `online` listener retries every
     // waiting connection within a second; the slow check covers an `online` event never seen.
-    if (isOffline()) return this.#wait(OFFLINE_CHECK)
+    if (isOffline() || this.env.frozen) return this.#wait(OFFLINE_CHECK)
     if (!this.port.claim()) {
       // Another attempt to this failing origin is in flight: skip this turn, keep the same pace.
       const policy = this.env.options.reconnect
@@ -210,6 +225,16 @@ export class Connection implements LinkOwner {
 
   #backoff(attempt: number, policy: ResolvedReconnect): number {
     return Math.round(backoffDelay(attempt, policy, () => this.env.timers.random()))
+  }
+
+  /** Its socket closed for the back/forward cache: it reconnects when the page comes back (no backoff step spent). */
+  #suspended(failure: Failure): void {
+    this.#suspending = false
+    this.port.dropped()
+    if (!this.port.wanted()) return this.#finish(failure)
+    this.#setState('reconnecting')
+    this.#emitClose(failure, true)
+    this.#wait(OFFLINE_CHECK)
   }
 
   /** An open socket closed without being asked to. */

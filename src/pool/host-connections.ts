@@ -105,6 +105,11 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   }
 
   /** Connections waiting out a backoff try within `window` ms (the browser came back online). */
+  /** The page goes into the back/forward cache: open sockets close cleanly until it comes back. */
+  suspend(): void {
+    for (const s of this.slots) s.conn.suspend()
+  }
+
   /** The page became visible: silent open connections are probed at once. */
   wake(): void {
     for (const s of this.slots) s.conn.wake()

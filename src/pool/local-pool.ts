@@ -11,7 +11,7 @@ import type { PoolUrl } from '../core/url.js'
 import type { WebSocketConstructor } from '../core/socket.js'
 import { StatsRegistry, type PoolStats } from '../core/stats.js'
 import { Timers, type ClockSource } from '../runtime/clock.js'
-import { onOnline, onVisible } from '../runtime/environment.js'
+import { onOnline, onPageCache, onVisible } from '../runtime/environment.js'
 import { isNodeWs, resolveWebSocket } from '../runtime/transport.js'
 import { Admission } from './admission.js'
 import type { Backend, Holder, LeaseHandle, Limits, Replica } from './backend.js'
@@ -54,6 +54,9 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
   #nextId = 0
   #detachOnline: (() => void) | undefined
   #detachVisible: (() => void) | undefined
+  #detachPage: (() => void) | undefined
+  /** The page is in the back/forward cache (ConnectionEnv). */
+  frozen = false
   #onDrained: (() => void) | undefined
   #onEmpty: (() => void) | undefined
   #drained: Promise<void> | undefined
@@ -184,6 +187,10 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
     this.#detachVisible ??= onVisible(() => this.run(() => {
       for (const h of this.#hosts.values()) h.wake()
     }))
+    this.#detachPage ??= onPageCache((hidden) => this.run(() => {
+      this.frozen = hidden
+      for (const h of this.#hosts.values()) hidden ? h.suspend() : h.retrySoon(0)
+    }))
     return ++this.#nextId
   }
 
@@ -242,7 +249,8 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
     this.timers.clear(true)
     this.#detachOnline?.()
     this.#detachVisible?.()
-    this.#detachOnline = this.#detachVisible = undefined
+    this.#detachPage?.()
+    this.#detachOnline = this.#detachVisible = this.#detachPage = undefined
     done()
   }
 }

@@ -31,6 +31,25 @@ export function onVisible(fn: () => void): () => void {
   return () => target.removeEventListener('visibilitychange', listener)
 }
 
+/**
+ * Calls `fn(true)` when the page goes into the back/forward cache (`pagehide`, persisted) and
+ * `fn(false)` when it comes back from it (`pageshow`, persisted). Returns the detach function; a
+ * no-op outside browsers.
+ */
+export function onPageCache(fn: (hidden: boolean) => void): () => void {
+  const g = globalThis as unknown as Partial<Target> & { onpagehide?: unknown }
+  if (!('onpagehide' in g) || typeof g.addEventListener !== 'function') return () => {}
+  const target = g as Target
+  const hide = (e?: { persisted?: boolean }): void => void (e?.persisted === true && fn(true))
+  const show = (e?: { persisted?: boolean }): void => void (e?.persisted === true && fn(false))
+  target.addEventListener('pagehide', hide as () => void)
+  target.addEventListener('pageshow', show as () => void)
+  return () => {
+    target.removeEventListener('pagehide', hide as () => void)
+    target.removeEventListener('pageshow', show as () => void)
+  }
+}
+
 /** Whether the browser says it is offline (`navigator.onLine` false); false outside browsers. */
 export function isOffline(): boolean {
   const nav = (globalThis as { navigator?: { onLine?: unknown } }).navigator
