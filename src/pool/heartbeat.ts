@@ -21,6 +21,8 @@ export class Heartbeat {
   #quiet = 0
   #probe = -1
   #armed = 0
+  /** When the pending check was armed (`timers.now()`). */
+  #armedAt = 0
   #timer: TimerHandle | undefined
 
   constructor(
@@ -44,9 +46,14 @@ export class Heartbeat {
     this.#timer = undefined
   }
 
-  /** The page became visible: a socket silent since the last check is probed at once (its timers may have been throttled). */
+  /**
+   * The page became visible: a socket silent for longer than `interval` is probed at once (a
+   * hidden page's throttled timers may not have noticed). Silence is what the checks counted plus
+   * the wall time since the last check (a clock read per check, never per message).
+   */
   wake(): void {
     if (this.#heard || this.#probe >= 0 || this.#timer === undefined) return
+    if (this.#quiet + this.timers.now() - this.#armedAt < this.policy.interval) return
     this.timers.cancel(this.#timer)
     this.#quiet = this.policy.interval
     this.#armed = 0
@@ -59,6 +66,7 @@ export class Heartbeat {
 
   #arm(ms: number): void {
     this.#armed = ms
+    this.#armedAt = this.timers.now()
     this.#timer = this.timers.set(() => this.#tick(), ms)
   }
 

@@ -22,6 +22,26 @@ const get = async <T>(path: string): Promise<T> => (await (await fetch(`${server
 const log = (tag: string) => get<string[]>(`log?tag=${tag}`)
 const counts = () => get<{ open: number }>('stats')
 
+/** What the page's sockets send from now on (they still send it). */
+function spySends(): () => unknown[] {
+  const sent: unknown[] = []
+  const send = WebSocket.prototype.send
+  const spy = vi.spyOn(WebSocket.prototype, 'send').mockImplementation(function (this: WebSocket, data) {
+    sent.push(data)
+    send.call(this, data)
+  })
+  onTestFinished(() => spy.mockRestore())
+  return () => [...sent]
+}
+
+/** Blocks the page for `ms`: time passes and no timer fires, as with a hidden page's throttled timers. */
+function holdTimers(ms: number): void {
+  const end = performance.now() + ms
+  while (performance.now() < end) {
+    // busy: timers and socket events wait
+  }
+}
+
 function setVisibility(state: 'hidden' | 'visible'): void {
   Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state })
   document.dispatchEvent(new Event('visibilitychange'))
@@ -33,9 +53,9 @@ afterEach(async () => {
 })
 
 describe('page awareness in Chromium', () => {
-  it('becoming visible probes a silent connection at once: a half-open socket is found within the heartbeat timeout, not a whole interval later', async () => {
+  it('becoming visible, a connection silent for longer than heartbeat.interval is probed at once (its timers were held back), and a half-open one is found within the timeout', async () => {
     const pool = createPool({
-      heartbeat: { interval: 60_000, timeout: 300, message: 'ping', isPong: (d) => d === 'ping' },
+      heartbeat: { interval: 1000, timeout: 300, message: 'ping', isPong: (d) => d === 'ping' },
       reconnect: { initialDelay: 20, maxDelay: 50, jitter: 0 },
     })
     onTestFinished(() => pool.close())
@@ -43,28 +63,30 @@ describe('page awareness in Chromium', () => {
     pool.on('evict', (e) => evicted.push(e.reason))
     const lease = await pool.acquire(`${server.url}/visible`)
     await control('half-open?on=1') // the server goes silent: no echo, no pong
+    const sent = spySends()
     setVisibility('hidden')
+    holdTimers(1200) // a hidden page: time passes, the heartbeat's timer does not fire
     setVisibility('visible')
+    expect(sent()).toEqual(['ping']) // probed in the visibilitychange handler, before any timer ran
     await vi.waitFor(() => expect(evicted).toEqual(['heartbeat']), { timeout: 5000, interval: 20 })
     await control('half-open?on=0')
     await vi.waitFor(() => expect(lease.state).toBe('open'), { timeout: 5000, interval: 20 })
     lease.release()
   })
 
-  it('a connection that is not silent is not probed on becoming visible', async () => {
-    const sent: unknown[] = []
-    const pool = createPool({ heartbeat: { interval: 60_000, timeout: 300, message: 'ping', isPong: (d) => d === 'ping' } })
+  it('becoming visible, a connection silent for less than heartbeat.interval, or one that heard something, is not probed', async () => {
+    const pool = createPool({ heartbeat: { interval: 1000, timeout: 300, message: 'ping', isPong: (d) => d === 'ping' } })
     onTestFinished(() => pool.close())
     const lease = await pool.acquire(`${server.url}/echo`)
+    const sent = spySends()
+    setVisibility('visible') // silent for a few ms only
+    expect(sent()).toEqual([])
     const echoed = new Promise((resolve) => lease.once('message', resolve))
     lease.send('traffic')
-    await echoed // heard since the last check
-    const socketSend = vi.spyOn(WebSocket.prototype, 'send').mockImplementation(function (this: WebSocket, d) {
-      sent.push(d)
-    })
-    onTestFinished(() => socketSend.mockRestore())
-    setVisibility('visible')
-    expect(sent).toEqual([])
+    await echoed
+    holdTimers(1200)
+    setVisibility('visible') // heard since the last check
+    expect(sent()).toEqual(['traffic'])
     lease.release()
   })
 

@@ -11,7 +11,7 @@ import { Deadlines, type Expiring } from '../../src/pool/deadlines.js'
 import { Heartbeat } from '../../src/pool/heartbeat.js'
 
 /** A manual clock: `advance(ms)` moves time and fires what is due, in order. */
-function fakeClock(seed = 0.5): ClockSource & { advance(ms: number): void; pending(): number } {
+function fakeClock(seed = 0.5): ClockSource & { advance(ms: number): void; jump(ms: number): void; pending(): number } {
   let t = 0
   let next = 1
   const timers = new Map<number, { at: number; fn: () => void }>()
@@ -36,6 +36,10 @@ function fakeClock(seed = 0.5): ClockSource & { advance(ms: number): void; pendi
         due[1].fn()
       }
       t = end
+    },
+    /** Time passes and no timer fires (a hidden page's throttled timers). */
+    jump(ms) {
+      t += ms
     },
     pending: () => timers.size,
   }
@@ -185,6 +189,35 @@ describe('Heartbeat with an injected clock', () => {
     clock.advance(1) // t = 240: probe 2, an interval after the check that saw the answer
     expect(socket.sent.length).toBe(2)
     expect(dead).toBe(0)
+    hb.stop()
+  })
+
+  it('wake (the page became visible): a socket silent for longer than interval while its timers were held back is probed at once', () => {
+    const clock = fakeClock()
+    const socket = probeSocket()
+    const hb = new Heartbeat(policy, new Timers(clock), socket, () => {})
+    clock.advance(20)
+    clock.jump(200) // hidden: 200 ms pass, no timer fires
+    expect(socket.sent).toEqual([])
+    hb.wake()
+    expect(socket.sent).toEqual(['ping'])
+    hb.wake() // a probe is out: nothing more
+    expect(socket.sent).toEqual(['ping'])
+    hb.stop()
+  })
+
+  it('wake: no probe for a socket silent for less than interval, or that heard something since the last check', () => {
+    const clock = fakeClock()
+    const socket = probeSocket()
+    const hb = new Heartbeat(policy, new Timers(clock), socket, () => {})
+    clock.advance(20)
+    clock.jump(30) // 50 ms of silence < 100
+    hb.wake()
+    expect(socket.sent).toEqual([])
+    clock.jump(200)
+    hb.seen()
+    hb.wake()
+    expect(socket.sent).toEqual([])
     hb.stop()
   })
 
