@@ -6,7 +6,7 @@
  * queue like acquires. A request answered, a holder gone: its capacity goes to queued shared
  * waiters, and a connection left with nobody is free again.
  */
-import { connectionLost } from '../core/refusals.js'
+import { connectFailed, connectionLost } from '../core/refusals.js'
 import type { Slot } from './slot.js'
 import { HostWaiters, type W } from './host-waiters.js'
 import { Request } from './request.js'
@@ -83,9 +83,12 @@ export class HostPool extends HostWaiters {
   }
 
   /** `r`'s connection dropped after it went out, or ended: it goes out once more if it may, else it is rejected. */
-  lose(r: Request<Slot>, poolClosed: boolean): void {
+  lose(r: Request<Slot>, poolClosed: boolean, gaveUp?: boolean): void {
     const s = r.slot!
     if (poolClosed) return this.abandon(r, this.closedError())
+    // Never sent, and the policy gave up on its connection: it ends as an acquire would, rather
+    // than opening a new connection at once (no backoff: a storm, or unbounded recursion).
+    if (gaveUp && !r.sent) return this.abandon(r, connectFailed(this.origin, r.url.redacted, s.conn.lastFailure))
     if (r.sent && (!r.idempotent || r.resent)) {
       return this.abandon(r, connectionLost(this.origin, r.url.redacted, r.id, s.conn.lastClose ?? s.conn.lastFailure))
     }

@@ -1,0 +1,39 @@
+/**
+ * Bugs the property-based tests (fuzz-*.test.ts) found, each pinned by a plain example.
+ */
+import { describe, expect, it } from 'vitest'
+import { PoolError } from '../../src/index.js'
+import { closedPort, newPool, rejectionOf } from '../helpers/harness.js'
+
+describe('found by fuzzing', () => {
+  // Found by fuzz-options: { reconnect: false, WebSocket: () => ({}) } made pool.request fail
+  // with RangeError (maximum call stack size exceeded) and leave a pending request in the stats.
+  // A request never sent whose connection gave up was placed again at once on a new connection:
+  // no backoff, no breaker, no end until its timeout.
+  it('a request whose connection gives up before sending it rejects ERR_CONNECT_FAILED after one connection, as an acquire does', async () => {
+    const port = await closedPort()
+    for (const options of [{ reconnect: false as const }, { reconnect: { maxAttempts: 1, initialDelay: 1 }, breaker: false as const }]) {
+      const pool = newPool({ ...options, requestTimeout: 2000 })
+      const error = await rejectionOf(pool.request(`ws://127.0.0.1:${port}/rpc`, 1))
+      expect(error).toBeInstanceOf(PoolError)
+      expect(error.code).toBe('ERR_CONNECT_FAILED')
+      expect(pool.stats().totals.created).toBe(1)
+      await pool.close()
+      expect(pool.stats().totals).toMatchObject({ pending: 0, active: 0, shared: 0, connections: 0 })
+    }
+  })
+
+  it('a WebSocket constructor that throws fails the request with ERR_CONNECT_FAILED (the thrown error as cause), not a RangeError', async () => {
+    const pool = newPool({
+      reconnect: false,
+      WebSocket: (() => ({})) as never, // an arrow function: `new` throws a TypeError
+    })
+    const error = await rejectionOf(pool.request('ws://127.0.0.1:1/rpc', 1))
+    expect(error).toBeInstanceOf(PoolError)
+    expect(error.code).toBe('ERR_CONNECT_FAILED')
+    expect(error.cause).toBeInstanceOf(TypeError)
+    expect(pool.stats().totals.created).toBe(1)
+    await pool.close()
+    expect(pool.stats().totals).toMatchObject({ pending: 0, active: 0, shared: 0, connections: 0 })
+  })
+})
