@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { PoolError } from '../../src/index.js'
-import { closedPort, newPool, rejectionOf } from '../helpers/harness.js'
+import { closedPort, delay, newPool, rejectionOf, startServer } from '../helpers/harness.js'
 
 describe('found by fuzzing', () => {
   // Found by fuzz-options: { reconnect: false, WebSocket: () => ({}) } made pool.request fail
@@ -35,5 +35,23 @@ describe('found by fuzzing', () => {
     expect(pool.stats().totals.created).toBe(1)
     await pool.close()
     expect(pool.stats().totals).toMatchObject({ pending: 0, active: 0, shared: 0, connections: 0 })
+  })
+
+  // Found by fuzz-options: { buffer: { maxMessages: 0 } }. The request threw ERR_BUFFER_FULL out of
+  // the connection it had just created: that connection stayed 'connecting' for ever, the request
+  // stayed pending, and its deadline later rejected a promise nobody held (an unhandled rejection,
+  // which ends a Node process by default).
+  it('a request larger than an empty buffer allows rejects ERR_BUFFER_FULL and leaves nothing behind', async () => {
+    const server = await startServer()
+    for (const buffer of [{ maxMessages: 0 }, { maxBytes: 4 }]) {
+      const pool = newPool({ buffer, requestTimeout: 50 })
+      const error = await rejectionOf(pool.request(`${server.url}/rpc`, 'more than four bytes'))
+      expect(error).toBeInstanceOf(PoolError)
+      expect(error.code).toBe('ERR_BUFFER_FULL')
+      expect(pool.stats().totals).toMatchObject({ connections: 0, connecting: 0, pending: 0, active: 0, shared: 0 })
+      await delay(100) // past the request's timeout: no late rejection (Vitest fails on unhandled ones)
+      await pool.close()
+      expect(pool.stats().totals).toMatchObject({ connections: 0, pending: 0, active: 0 })
+    }
   })
 })
