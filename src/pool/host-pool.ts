@@ -6,7 +6,7 @@
  * queue like acquires. A request answered, a holder gone: its capacity goes to queued shared
  * waiters, and a connection left with nobody is free again.
  */
-import { connectFailed, connectionLost } from '../core/refusals.js'
+import { connectionLost } from '../core/refusals.js'
 import type { Slot } from './slot.js'
 import { HostWaiters, type W } from './host-waiters.js'
 import { Request } from './request.js'
@@ -88,7 +88,7 @@ export class HostPool extends HostWaiters {
     if (poolClosed) return this.abandon(r, this.closedError())
     // Never sent, and the policy gave up on its connection: it ends as an acquire would, rather
     // than opening a new connection at once (no backoff: a storm, or unbounded recursion).
-    if (gaveUp && !r.sent) return this.abandon(r, connectFailed(this.origin, r.url.redacted, s.conn.lastFailure))
+    if (gaveUp && !r.sent) return this.giveUp(r)
     if (r.sent && (!r.idempotent || r.resent)) {
       return this.abandon(r, connectionLost(this.origin, r.url.redacted, r.id, s.conn.lastClose ?? s.conn.lastFailure))
     }

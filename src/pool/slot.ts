@@ -302,7 +302,7 @@ export class Slot implements ConnectionPort, LeaseHandle, Idler, Evictable {
     if (holders) for (const h of holders) this.#close(h, code, reason, wasClean)
   }
 
-  #loseRequests(poolClosed: boolean, gaveUp = false): void {
+  #loseRequests(poolClosed: boolean, gaveUp?: boolean): void {
     if (this.requests) for (const r of [...this.requests]) this.owner.lose(r, poolClosed, gaveUp)
   }
 
