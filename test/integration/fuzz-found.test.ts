@@ -54,4 +54,22 @@ describe('found by fuzzing', () => {
       expect(pool.stats().totals).toMatchObject({ connections: 0, pending: 0, active: 0 })
     }
   })
+
+  // Found by fuzz-calls: one request to /close?code=4000&after=0 (the server closes at open),
+  // then close(). Losing the request (ERR_CONNECTION_LOST) left the connection wanted by nobody,
+  // so its owner closed it in the middle of the drop; the drop then carried on, set it
+  // 'reconnecting' and closed it a second time: two final close events, connections -1 in the
+  // stats, and close() never resolved.
+  it('a connection whose only request is lost in a drop closes once, and close() resolves', async () => {
+    const server = await startServer()
+    const pool = newPool({ reconnect: { initialDelay: 10, maxDelay: 50 } })
+    const closes: boolean[] = []
+    pool.on('close', (e) => closes.push(e.willReconnect))
+    const error = await rejectionOf(pool.request(`${server.url}/close?code=4000&after=0`, 1))
+    expect(error.code).toBe('ERR_CONNECTION_LOST')
+    expect(pool.stats().totals).toMatchObject({ connections: 0, created: 1, closed: 1, pending: 0, inFlight: 0, shared: 0 })
+    expect(closes).toEqual([false])
+    const closed = await Promise.race([pool.close().then(() => 'closed'), delay(2000).then(() => 'still closing after 2 s')])
+    expect(closed).toBe('closed')
+  })
 })
