@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { PoolError } from '../../src/index.js'
-import { closedPort, delay, newPool, rejectionOf, startServer } from '../helpers/harness.js'
+import { closedPort, delay, newPool, rejectionOf, startServer, thrownBy } from '../helpers/harness.js'
 
 describe('found by fuzzing', () => {
   // Found by fuzz-options: { reconnect: false, WebSocket: () => ({}) } made pool.request fail
@@ -71,5 +71,20 @@ describe('found by fuzzing', () => {
     expect(closes).toEqual([false])
     const closed = await Promise.race([pool.close().then(() => 'closed'), delay(2000).then(() => 'still closing after 2 s')])
     expect(closed).toBe('closed')
+  })
+
+  // Found by fuzzing lease.on's event name: a BigInt reached JSON.stringify in the error message.
+  it('an event name of any type (a BigInt, a symbol) is ERR_INVALID_ARGUMENT from pool.on and lease.on, not a TypeError', async () => {
+    const server = await startServer()
+    const pool = newPool()
+    const lease = await pool.acquire(`${server.url}/echo`)
+    for (const type of [5n, Symbol('e'), Object.create(null)]) {
+      for (const on of [() => pool.on(type as never, () => {}), () => lease.on(type as never, () => {})]) {
+        const error = thrownBy(on)
+        expect(error).toBeInstanceOf(PoolError)
+        expect(error.code).toBe('ERR_INVALID_ARGUMENT')
+      }
+    }
+    lease.release()
   })
 })
