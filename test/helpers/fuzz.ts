@@ -21,7 +21,7 @@ const envInt = (name: string): number | undefined => {
 
 /** fast-check parameters for a property with `runs` runs by default. */
 export function fuzzParams(runs: number): fc.Parameters<unknown> {
-  return { seed: envInt('FUZZ_SEED') ?? 20261202, numRuns: envInt('FUZZ_RUNS') ?? runs, endOnFailure: false }
+  return { seed: envInt('FUZZ_SEED') ?? 20261202, numRuns: envInt('FUZZ_RUNS') ?? runs }
 }
 
 /** Every code the README documents. */

@@ -253,7 +253,7 @@ describe('pool calls with any arguments', () => {
           if (o.kind === 'error') expectDocumented(c.what, o.error, c.codes, c.reasons())
         }
         expectEmpty(pool)
-        await eventually(() => expect(server.counts().open).toBe(0), 3000)
+        await eventually(() => expect(server.counts().open).toBe(0), 5000)
         for (const c of calls) tally[`${c.what} ${outcomeName(c.t.outcome())}`] = (tally[`${c.what} ${outcomeName(c.t.outcome())}`] ?? 0) + 1
       }),
       fuzzParams(60),

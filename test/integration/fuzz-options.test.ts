@@ -198,7 +198,7 @@ describe('a pool made of valid options', () => {
         }
         await pool.close()
         expectEmpty(pool)
-        await eventually(() => expect(server.counts().open).toBe(0), 3000)
+        await eventually(() => expect(server.counts().open).toBe(0), 5000)
       }),
       fuzzParams(20),
     )
