@@ -240,6 +240,8 @@ export class Connection implements LinkOwner {
   /** An open socket closed without being asked to. */
   #dropped(failure: Failure): void {
     this.port.dropped()
+    // Its lost requests were all it carried: its owner closed it meanwhile (one final close).
+    if (this.state === 'closed') return
     const policy = this.env.options.reconnect
     if (policy && this.env.timers.now() - this.openedAt >= policy.minUptime) this.attempt = 0
     // The state says what is true (no socket) before `shouldReconnect`, user code, is asked.

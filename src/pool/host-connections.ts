@@ -94,7 +94,7 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   protected abstract circuitOpened(trialFailed: boolean): void
   abstract inbound(s: Slot, data: unknown): void
   abstract unloaded(s: Slot): void
-  abstract lose(r: Request<Slot>, poolClosed: boolean): void
+  abstract lose(r: Request<Slot>, poolClosed: boolean, gaveUp?: boolean): void
 
   /** Applies changed caps: evicts idle connections above them, serves the queue, tops up. */
   applyLimits(): void {

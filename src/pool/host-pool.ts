@@ -83,9 +83,12 @@ export class HostPool extends HostWaiters {
   }
 
   /** `r`'s connection dropped after it went out, or ended: it goes out once more if it may, else it is rejected. */
-  lose(r: Request<Slot>, poolClosed: boolean): void {
+  lose(r: Request<Slot>, poolClosed: boolean, gaveUp?: boolean): void {
     const s = r.slot!
     if (poolClosed) return this.abandon(r, this.closedError())
+    // Never sent, and the policy gave up on its connection: it ends as an acquire would, rather
+    // than opening a new connection at once (no backoff: a storm, or unbounded recursion).
+    if (gaveUp && !r.sent) return this.giveUp(r)
     if (r.sent && (!r.idempotent || r.resent)) {
       return this.abandon(r, connectionLost(this.origin, r.url.redacted, r.id, s.conn.lastClose ?? s.conn.lastFailure))
     }

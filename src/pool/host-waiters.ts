@@ -197,8 +197,9 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
   protected connectFor(w: W): void {
     const s = this.create(w.url, w.key, w.protocols)
     if (w instanceof Request) {
-      this.share(s)
-      s.attach(w)
+      this.join(s, w)
+      // Larger than an empty buffer allows, it was rejected (ERR_BUFFER_FULL): nothing to start.
+      if (w.settled) return s.conn.shutdown()
     } else {
       s.waiter = w
       w.slot = s

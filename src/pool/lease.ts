@@ -3,7 +3,7 @@
  * connection, so the next holder never inherits them. It drives its connection through a
  * {@link LeaseHandle}, so any backend can stand behind it.
  */
-import { PoolError } from '../core/errors.js'
+import { PoolError, describeValue } from '../core/errors.js'
 import { isSendData, type SendData } from '../core/socket.js'
 import type { Holder, LeaseHandle } from './backend.js'
 import { Emitter, type Unsubscribe } from './events.js'
@@ -147,7 +147,7 @@ export class Lease implements Holder {
   #emitterFor(type: string, fn: unknown, what: string): Emitter<LeaseEvents> {
     if (this.#ended === 'released') this.#released(what)
     if (!LEASE_EVENTS.has(type)) {
-      throw new PoolError('ERR_INVALID_ARGUMENT', `Expected a lease event (message, open, close, reconnecting, error), got ${JSON.stringify(type)}`)
+      throw new PoolError('ERR_INVALID_ARGUMENT', `Expected a lease event (message, open, close, reconnecting, error), got ${describeValue(type)}`)
     }
     if (typeof fn !== 'function') throw new PoolError('ERR_INVALID_ARGUMENT', `Expected the listener to be a function, got ${typeof fn}`)
     return (this.#emitter ??= new Emitter())

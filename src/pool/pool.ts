@@ -2,7 +2,7 @@
  * The public pool: checks what callers pass, then hands validated requests to its backend (the
  * in-process {@link LocalPool}); exposes events, stats, resizing and the two ways to stop.
  */
-import { PoolError } from '../core/errors.js'
+import { PoolError, describeValue } from '../core/errors.js'
 import { checkMinIdle, resolveOptions, type PoolOptions } from '../core/options.js'
 import { isSendData, type SendData } from '../core/socket.js'
 import type { PoolStats } from '../core/stats.js'
@@ -203,7 +203,7 @@ export class WebSocketPool {
 }
 
 function checkListener(type: string, fn: unknown): void {
-  if (!EVENTS.has(type)) throw new PoolError('ERR_INVALID_ARGUMENT', `Expected a pool event (${[...EVENTS].join(', ')}), got ${JSON.stringify(type)}`)
+  if (!EVENTS.has(type)) throw new PoolError('ERR_INVALID_ARGUMENT', `Expected a pool event (${[...EVENTS].join(', ')}), got ${describeValue(type)}`)
   if (typeof fn !== 'function') throw new PoolError('ERR_INVALID_ARGUMENT', `Expected the listener to be a function, got ${typeof fn}`)
 }
 

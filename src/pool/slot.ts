@@ -48,8 +48,8 @@ export interface SlotOwner {
   inbound(s: Slot, data: unknown): void
   /** A shared holder or a request left `s`: serve waiters with its capacity, or free it if nobody is left. */
   unloaded(s: Slot): void
-  /** A request lost its connection (`s` dropped or ended): send it again or reject it. */
-  lose(r: Request<Slot>, poolClosed: boolean): void
+  /** A request lost its connection (`s` dropped or ended; `gaveUp`: its reconnect policy gave up): send it again or reject it. */
+  lose(r: Request<Slot>, poolClosed: boolean, gaveUp?: boolean): void
   /** `s` (held from a list) moves to another replica, if one has room. */
   relocate(s: Slot): void
   /** `s` came free: recycle it, hand it on, or idle it. */
@@ -275,7 +275,7 @@ export class Slot implements ConnectionPort, LeaseHandle, Idler, Evictable {
   /** The connection ended for good: its holders are told (`close`), with what it held dropped; its requests are lost. */
   ended(poolClosed: boolean): void {
     if (!this.lease && !this.load) return
-    this.#loseRequests(poolClosed)
+    this.#loseRequests(poolClosed, true)
     this.conn.drop(poolClosed ? 'closed' : 'gave-up')
     const info = this.conn.lastFailure ?? this.conn.lastClose
     this.#closeHolders(info?.code ?? 1006, info?.reason ?? '', info?.wasClean ?? false)
@@ -302,8 +302,8 @@ export class Slot implements ConnectionPort, LeaseHandle, Idler, Evictable {
     if (holders) for (const h of holders) this.#close(h, code, reason, wasClean)
   }
 
-  #loseRequests(poolClosed: boolean): void {
-    if (this.requests) for (const r of [...this.requests]) this.owner.lose(r, poolClosed)
+  #loseRequests(poolClosed: boolean, gaveUp?: boolean): void {
+    if (this.requests) for (const r of [...this.requests]) this.owner.lose(r, poolClosed, gaveUp)
   }
 
   #close(holder: Holder, code: number, reason: string, wasClean: boolean): void {
