@@ -21,6 +21,8 @@ export interface OpRecord {
   kind: 'acquire' | 'request'
   /** `value`: resolved; `error`: rejected with a PoolError (`code`) or something else (`code` undefined); `abort`: rejected with the signal's reason */
   settled?: { outcome: 'value' | 'error' | 'abort'; code?: string }
+  /** a request resolved with a reply that is not its own */
+  wrongReply?: boolean
 }
 
 /** One lease: its tag, connection id and the sequence numbers `send` accepted (did not throw). */
@@ -28,6 +30,8 @@ export interface LeaseRecord {
   tag: string
   connId: number
   accepted: number[]
+  /** the part of `accepted` sent while the server was half-open (it records nothing then): expected lost */
+  blind?: number[]
 }
 
 export interface ClientRecord {
@@ -73,6 +77,8 @@ export interface Report {
   dropped: number
   /** accepted, not received, not reported dropped, on a connection that had socket deaths */
   lostAtDeath: number
+  /** accepted while the server was half-open, not received, not reported dropped */
+  lostHalfOpen: number
   /** socket deaths (pool `close` events) */
   deaths: number
   duplicates: number
@@ -91,13 +97,15 @@ export function check(client: ClientRecord, server: ServerRecord, totals?: Total
   const violations: string[] = []
   const r: Report = {
     ops: client.ops.length, hung: 0, undocumented: 0, accepted: 0, received: 0, dropped: 0,
-    lostAtDeath: 0, deaths: client.closes.length, duplicates: 0, reordered: 0, violations,
+    lostAtDeath: 0, lostHalfOpen: 0, deaths: client.closes.length, duplicates: 0, reordered: 0, violations,
   }
 
   for (const [i, op] of client.ops.entries()) {
     if (!op.settled) {
       r.hung++
       violations.push(`hung: ${op.kind} #${i} never settled`)
+    } else if (op.wrongReply) {
+      violations.push(`wrong reply: ${op.kind} #${i} resolved with another request's reply`)
     } else if (op.settled.outcome === 'error' && !DOCUMENTED_CODES.has(op.settled.code ?? '')) {
       r.undocumented++
       violations.push(`undocumented: ${op.kind} #${i} rejected with ${op.settled.code ?? 'a non-PoolError'}`)
@@ -114,6 +122,7 @@ export function check(client: ClientRecord, server: ServerRecord, totals?: Total
   // Drops are reported per connection: the messages a connection's leases lost are weighed
   // against its drops and deaths together (run.ts gives each connection one lease).
   const missingById = new Map<number, number>()
+  const blindById = new Map<number, number>()
   for (const lease of client.leases) {
     const accepted = new Set(lease.accepted)
     r.accepted += lease.accepted.length
@@ -138,11 +147,16 @@ export function check(client: ClientRecord, server: ServerRecord, totals?: Total
     }
     const missing = lease.accepted.filter((s) => !seen.has(s)).length
     missingById.set(lease.connId, (missingById.get(lease.connId) ?? 0) + missing)
+    const blind = (lease.blind ?? []).filter((s) => !seen.has(s)).length
+    blindById.set(lease.connId, (blindById.get(lease.connId) ?? 0) + blind)
   }
   for (const [id, missing] of missingById) {
     const dropped = dropsById.get(id) ?? 0
     if (dropped > missing) violations.push(`over-reported: connection ${id} reported ${dropped} dropped, but only ${missing} accepted message(s) did not arrive`)
-    const unexplained = Math.max(0, missing - dropped)
+    let unexplained = Math.max(0, missing - dropped)
+    const deaf = Math.min(unexplained, blindById.get(id) ?? 0)
+    r.lostHalfOpen += deaf
+    unexplained -= deaf
     if (unexplained === 0) continue
     if ((deathsById.get(id) ?? 0) > 0) r.lostAtDeath += unexplained
     else violations.push(`lost: ${unexplained} accepted message(s) on connection ${id} neither received nor dropped, and it never died`)

@@ -34,7 +34,7 @@ describe('chaos checker', () => {
   it('passes a clean record and counts it', () => {
     const r = check(client(), server(), totals())
     expect(r.violations).toEqual([])
-    expect(r).toMatchObject({ ops: 5, hung: 0, accepted: 6, received: 5, dropped: 1, lostAtDeath: 0, deaths: 2, duplicates: 0, reordered: 0 })
+    expect(r).toMatchObject({ ops: 5, hung: 0, accepted: 6, received: 5, dropped: 1, lostAtDeath: 0, lostHalfOpen: 0, deaths: 2, duplicates: 0, reordered: 0 })
   })
 
   it('catches a lost message (neither received nor dropped, no death)', () => {
@@ -52,6 +52,17 @@ describe('chaos checker', () => {
     const r = check(client(), s)
     expect(r.violations).toEqual([])
     expect(r.lostAtDeath).toBe(1)
+  })
+
+  it('counts a missing message sent while the server was half-open apart', () => {
+    const c = client()
+    c.closes = []
+    c.leases[0].blind = [1]
+    const s = server()
+    s.logs.a = ['a#0', 'a#2']
+    const r = check(c, s)
+    expect(r.violations).toEqual([])
+    expect(r).toMatchObject({ lostHalfOpen: 1, lostAtDeath: 0 })
   })
 
   it('catches a duplicated message', () => {

@@ -1,0 +1,250 @@
+/**
+ * The chaos run (issue 10, section 4): `npx tsx test/chaos/run.ts` or `npm run chaos`.
+ * `CHAOS_SEED` (default 1) picks every random choice of the run; `CHAOS_SECONDS` (default 20)
+ * bounds it. The timing of sockets and timers still varies between runs of one seed, so a seed
+ * replays the same plan, not the same interleaving.
+ *
+ * Against the real test server, for CHAOS_SECONDS: faults at random intervals (terminate every
+ * socket, a close with 1001/1011/4000 asked of the server, an outage of 0.1-2 s on the same
+ * port, half-open for 0.5-2.5 s ended by terminating the dead sockets, refused upgrades), while
+ * WORKERS callers acquire (some with an abort signal or a short timeout), send numbered
+ * messages, make requests (some delayed past their timeout, some idempotent), release or
+ * destroy, and the pool is resized. Then the pool is closed, `checker.ts` judges what both sides
+ * recorded, a summary is printed, and the exit code is 1 on any violation. The process must exit
+ * on its own: a watchdog (unref'd, so it holds nothing up) fails the run if it is still alive 5 s
+ * after everything was closed.
+ *
+ * Every lease acquires its own URL (`/rpc?tag=<tag>`), so its connection serves no other lease
+ * and the server's log under its tag is that lease's traffic in arrival order.
+ */
+import { createPool, PoolError, type Lease } from '../../src/index.js'
+import { startTestServer } from '../server/test-server.js'
+import { prng } from '../helpers/prng.js'
+import { check, type ClientRecord, type OpRecord } from './checker.js'
+
+const seed = Number(process.env.CHAOS_SEED ?? 1)
+const seconds = Number(process.env.CHAOS_SECONDS ?? 20)
+const WORKERS = 40
+const CAPS = [2, 4, 6, 8]
+const MAX_CAP = Math.max(...CAPS)
+if (!Number.isInteger(seed) || !(seconds > 0)) throw new Error('CHAOS_SEED must be an integer and CHAOS_SECONDS > 0')
+
+const rand = prng(seed)
+const between = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1))
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+const unhandled: string[] = []
+process.on('unhandledRejection', (reason) => void unhandled.push(String(reason)))
+process.on('uncaughtException', (err) => void unhandled.push(`uncaught: ${String(err)}`))
+
+const server = await startTestServer()
+const pool = createPool({
+  maxPerHost: MAX_CAP,
+  acquireTimeout: 3000,
+  connectTimeout: 2000,
+  requestTimeout: 3000,
+  idleTimeout: 2000,
+  reconnect: { initialDelay: 50, maxDelay: 1000, minUptime: 1000 },
+  heartbeat: { interval: 1000, timeout: 1000 },
+  buffer: { maxMessages: 200 },
+  breaker: { failures: 5, cooldown: 1000 },
+})
+
+const record: ClientRecord = { ops: [], leases: [], drops: [], closes: [] }
+const events: Record<string, number> = {}
+for (const type of ['connect', 'open', 'reconnecting', 'error', 'evict', 'timeout', 'circuit', 'message'] as const) {
+  pool.on(type, () => void (events[type] = (events[type] ?? 0) + 1))
+}
+pool.on('drop', (e) => void record.drops.push({ id: e.id, count: e.count }))
+pool.on('close', (e) => void record.closes.push({ id: e.id, willReconnect: e.willReconnect }))
+
+const faults: Record<string, number> = {}
+const fault = (kind: string): void => void (faults[kind] = (faults[kind] ?? 0) + 1)
+const live = new Set<Lease>()
+let stop = false
+let nextTag = 0
+let nextReq = 0
+
+/** Runs `p` as operation `op`, recording how it settled. */
+async function track<T>(op: OpRecord, p: Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
+  record.ops.push(op)
+  try {
+    const value = await p
+    op.settled = { outcome: 'value' }
+    return value
+  } catch (err) {
+    if (signal?.aborted && err === signal.reason) op.settled = { outcome: 'abort' }
+    else op.settled = { outcome: 'error', code: err instanceof PoolError ? err.code : undefined }
+    return undefined
+  }
+}
+
+/** An abort signal some of the time, aborted after 0-300 ms. */
+function maybeSignal(): AbortSignal | undefined {
+  if (rand() >= 0.2) return undefined
+  const ac = new AbortController()
+  setTimeout(() => ac.abort(new Error('chaos abort')), between(0, 300))
+  return ac.signal
+}
+
+async function leaseSession(): Promise<boolean> {
+  const tag = `t${nextTag++}`
+  const signal = maybeSignal()
+  const timeout = rand() < 0.2 ? between(100, 1000) : undefined
+  const lease = await track({ kind: 'acquire' }, pool.acquire(`${server.url}/rpc?tag=${tag}`, { signal, timeout, priority: between(0, 2) }), signal)
+  if (!lease) return false
+  const rec = { tag, connId: lease.id, accepted: [] as number[], blind: [] as number[] }
+  record.leases.push(rec)
+  live.add(lease)
+  const n = between(1, 40)
+  for (let seq = 0; seq < n && !stop; seq++) {
+    try {
+      lease.send(`${tag}#${seq}`)
+      rec.accepted.push(seq)
+      if (deaf) rec.blind.push(seq)
+    } catch (err) {
+      if (!(err instanceof PoolError)) throw err
+      if (err.code !== 'ERR_BUFFER_FULL') break // closed for good
+    }
+    if (rand() < 0.3) await sleep(between(0, 60))
+  }
+  live.delete(lease)
+  if (rand() < 0.15) lease.destroy(pick([1000, 4000]), 'chaos')
+  else lease.release()
+  return true
+}
+
+async function request(): Promise<boolean> {
+  const n = nextReq++
+  const signal = maybeSignal()
+  const payload = { n, delay: between(0, 600) }
+  const reply = await track(
+    { kind: 'request' },
+    pool.request<{ n: number }>(`${server.url}/rpc`, payload, { timeout: between(300, 3000), idempotent: rand() < 0.5, signal }),
+    signal,
+  )
+  if (reply !== undefined && reply.n !== n) record.ops[record.ops.length - 1].wrongReply = true
+  return reply !== undefined
+}
+
+async function worker(): Promise<void> {
+  while (!stop) {
+    const r = rand()
+    const ok = r < 0.55 ? await leaseSession() : r < 0.9 ? await request() : (await sleep(between(10, 200)), true)
+    // A caller whose operation failed waits a little, as a real one would (an open circuit
+    // fails fast: without this the workers would spin on it).
+    if (!ok) await sleep(between(20, 200))
+  }
+}
+
+let outage: Promise<void> | undefined
+/** the server is half-open: what is sent now is not recorded */
+let deaf = false
+async function chaos(): Promise<void> {
+  let nextResize = Date.now() + between(1000, 3000)
+  while (!stop) {
+    await sleep(between(200, 1500))
+    if (stop) break
+    if (Date.now() >= nextResize) {
+      pool.resize({ maxPerHost: pick(CAPS) })
+      fault('resize')
+      nextResize = Date.now() + between(1000, 3000)
+    }
+    const kind = pick(['terminate', 'close-code', 'close-code', 'outage', 'half-open', 'refuse'] as const)
+    if (kind === 'terminate') server.dropAll()
+    else if (kind === 'close-code') {
+      const code = pick([1001, 1011, 4000])
+      const message = JSON.stringify({ id: `chaos-${code}`, data: { close: { code, reason: 'chaos' } } })
+      const lease = pick([...live])
+      if (lease && rand() < 0.7) {
+        try {
+          lease.send(message)
+        } catch {}
+      } else void track({ kind: 'request' }, pool.request(`${server.url}/rpc`, { close: { code } }, { timeout: 2000 }))
+    } else if (kind === 'outage') {
+      if (outage) continue
+      outage = server.outage(between(100, 2000)).finally(() => (outage = undefined))
+    } else if (kind === 'half-open') {
+      server.setHalfOpen(true)
+      deaf = true
+      await sleep(between(500, 2500))
+      // A half-open peer never comes back: its sockets die (nothing sent meanwhile was recorded).
+      server.dropAll()
+      server.setHalfOpen(false)
+      deaf = false
+    } else {
+      server.setRefuse(true)
+      await sleep(between(200, 2000))
+      server.setRefuse(false)
+    }
+    fault(kind)
+  }
+}
+
+const started = Date.now()
+const workers = Array.from({ length: WORKERS }, () => worker())
+const monkey = chaos()
+await sleep(seconds * 1000)
+stop = true
+await monkey
+await outage
+server.setHalfOpen(false)
+server.setRefuse(false)
+// Every operation is bounded by its timeout (3 s at most); a worker still busy after 10 s has an
+// operation that never settled: the checker reports it.
+let grace: NodeJS.Timeout | undefined
+await Promise.race([Promise.all(workers), new Promise((r) => (grace = setTimeout(r, 10_000)))])
+clearTimeout(grace)
+await pool.close()
+await sleep(200) // let rejections reach their callers
+// The server's logs are complete once it has seen every socket close.
+for (let i = 0; i < 100 && server.counts().open > 0; i++) await sleep(20)
+
+const logs: Record<string, string[]> = {}
+for (const l of record.leases) logs[l.tag] = server.log(l.tag)
+const counts = server.counts()
+const totals = pool.stats().totals
+const report = check(record, { logs, peak: counts.peak, cap: MAX_CAP }, totals)
+for (const u of unhandled) report.violations.push(`unhandled: ${u}`)
+await server.close()
+
+const rows: [string, string | number][] = [
+  ['seed', seed],
+  ['seconds', `${seconds} (ran ${((Date.now() - started) / 1000).toFixed(1)})`],
+  ['operations', `${report.ops} (acquires ${record.ops.filter((o) => o.kind === 'acquire').length}, requests ${record.ops.filter((o) => o.kind === 'request').length}, leases ${record.leases.length})`],
+  ['outcomes', Object.entries(tally(record.ops)).map(([k, v]) => `${k} ${v}`).join(', ')],
+  ['faults', Object.entries(faults).map(([k, v]) => `${k} ${v}`).join(', ')],
+  ['pool events', Object.entries(events).map(([k, v]) => `${k} ${v}`).join(', ')],
+  ['messages accepted', report.accepted],
+  ['messages received', report.received],
+  ['messages dropped (drop events)', report.dropped],
+  ['lost at a socket death', report.lostAtDeath],
+  ['lost while the server was half-open', report.lostHalfOpen],
+  ['socket deaths (close events)', report.deaths],
+  ['duplicates', report.duplicates],
+  ['reordered', report.reordered],
+  ['hung', report.hung],
+  ['max connections (server) / cap', `${counts.peak} / ${MAX_CAP}`],
+  ['stats totals', `created ${totals.created}, closed ${totals.closed}, reconnects ${totals.reconnects}, errors ${totals.errors}, timeouts ${totals.timeouts}, rejected ${totals.rejected}, dropped ${totals.dropped}, requests ${totals.requests}`],
+  ['violations', report.violations.length],
+]
+const width = Math.max(...rows.map(([k]) => k.length))
+console.log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'))
+for (const v of report.violations.slice(0, 50)) console.log(`VIOLATION ${v}`)
+if (report.violations.length > 50) console.log(`... and ${report.violations.length - 50} more`)
+process.exitCode = report.violations.length ? 1 : 0
+
+setTimeout(() => {
+  console.error('FAIL: the process is still alive 5 s after close:', process.getActiveResourcesInfo())
+  process.exit(1)
+}, 5000).unref()
+
+function tally(ops: OpRecord[]): Record<string, number> {
+  const t: Record<string, number> = {}
+  for (const o of ops) {
+    const k = !o.settled ? 'hung' : o.settled.outcome === 'error' ? (o.settled.code ?? 'non-PoolError') : o.settled.outcome
+    t[k] = (t[k] ?? 0) + 1
+  }
+  return t
+}
