@@ -14,8 +14,11 @@
  * on its own: a watchdog (unref'd, so it holds nothing up) fails the run if it is still alive 5 s
  * after everything was closed.
  *
- * Every lease acquires its own URL (`/rpc?tag=<tag>`), so its connection serves no other lease
- * and the server's log under its tag is that lease's traffic in arrival order.
+ * An exclusive lease acquires its own URL (`/rpc?tag=<tag>`), so its connection serves no other
+ * lease and the server's log under its tag is that lease's traffic in arrival order. A shared
+ * lease acquires one of four group URLs (`/rpc?tag=g<k>`) and prefixes its tag with the group's;
+ * the checker reads each holder's messages out of the group's log and weighs a shared
+ * connection's drops and deaths against what all its holders lost.
  */
 import { createPool, PoolError, type Lease } from '../../src/index.js'
 import { startTestServer } from '../server/test-server.js'
@@ -52,6 +55,8 @@ const pool = createPool({
 })
 
 const record: ClientRecord = { ops: [], leases: [], drops: [], closes: [] }
+/** where each lease's messages are logged on the server (its group's tag for a shared one) */
+const leaseLogs: { tag: string; log: string }[] = []
 const events: Record<string, number> = {}
 for (const type of ['connect', 'open', 'reconnecting', 'error', 'evict', 'timeout', 'circuit', 'message'] as const) {
   pool.on(type, () => void (events[type] = (events[type] ?? 0) + 1))
@@ -89,13 +94,18 @@ function maybeSignal(): AbortSignal | undefined {
 }
 
 async function leaseSession(): Promise<boolean> {
-  const tag = `t${nextTag++}`
+  // Some leases are shared: holders join one connection per group URL and tag their messages
+  // `${group}.${tag}`, so the group's log holds each holder's traffic in its own order.
+  const group = rand() < 0.2 ? `g${between(0, 3)}` : undefined
+  const tag = group ? `${group}.t${nextTag++}` : `t${nextTag++}`
   const signal = maybeSignal()
   const timeout = rand() < 0.2 ? between(100, 1000) : undefined
-  const lease = await track({ kind: 'acquire' }, pool.acquire(`${server.url}/rpc?tag=${tag}`, { signal, timeout, priority: between(0, 2) }), signal)
+  const url = `${server.url}/rpc?tag=${group ?? tag}`
+  const lease = await track({ kind: 'acquire' }, pool.acquire(url, { signal, timeout, priority: between(0, 2), shared: !!group }), signal)
   if (!lease) return false
-  const rec = { tag, connId: lease.id, accepted: [] as number[], blind: [] as number[] }
+  const rec = { tag, log: group ?? tag, connId: lease.id, accepted: [] as number[], blind: [] as number[] }
   record.leases.push(rec)
+  leaseLogs.push(rec)
   live.add(lease)
   const n = between(1, 40)
   for (let seq = 0; seq < n && !stop; seq++) {
@@ -110,7 +120,7 @@ async function leaseSession(): Promise<boolean> {
     if (rand() < 0.3) await sleep(between(0, 60))
   }
   live.delete(lease)
-  if (rand() < 0.15) lease.destroy(pick([1000, 4000]), 'chaos')
+  if (rand() < (group ? 0.03 : 0.15)) lease.destroy(pick([1000, 4000]), 'chaos')
   else lease.release()
   return true
 }
@@ -202,7 +212,7 @@ await sleep(200) // let rejections reach their callers
 for (let i = 0; i < 100 && server.counts().open > 0; i++) await sleep(20)
 
 const logs: Record<string, string[]> = {}
-for (const l of record.leases) logs[l.tag] = server.log(l.tag)
+for (const l of leaseLogs) logs[l.tag] = server.log(l.log)
 const counts = server.counts()
 const totals = pool.stats().totals
 const report = check(record, { logs, peak: counts.peak, cap: MAX_CAP }, totals)
@@ -212,7 +222,7 @@ await server.close()
 const rows: [string, string | number][] = [
   ['seed', seed],
   ['seconds', `${seconds} (ran ${((Date.now() - started) / 1000).toFixed(1)})`],
-  ['operations', `${report.ops} (acquires ${record.ops.filter((o) => o.kind === 'acquire').length}, requests ${record.ops.filter((o) => o.kind === 'request').length}, leases ${record.leases.length})`],
+  ['operations', `${report.ops} (acquires ${record.ops.filter((o) => o.kind === 'acquire').length}, requests ${record.ops.filter((o) => o.kind === 'request').length}, leases ${record.leases.length} of which shared ${record.leases.filter((l) => l.tag.startsWith('g')).length})`],
   ['outcomes', Object.entries(tally(record.ops)).map(([k, v]) => `${k} ${v}`).join(', ')],
   ['faults', Object.entries(faults).map(([k, v]) => `${k} ${v}`).join(', ')],
   ['pool events', Object.entries(events).map(([k, v]) => `${k} ${v}`).join(', ')],
