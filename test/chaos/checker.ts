@@ -32,6 +32,8 @@ export interface LeaseRecord {
   accepted: number[]
   /** the part of `accepted` sent while the server was half-open (it records nothing then): expected lost */
   blind?: number[]
+  /** other texts `send` accepted on this lease (control messages, each unique): they count in drops too */
+  controls?: string[]
 }
 
 export interface ClientRecord {
@@ -145,8 +147,10 @@ export function check(client: ClientRecord, server: ServerRecord, totals?: Total
       }
       max = Math.max(max, seq)
     }
-    const missing = lease.accepted.filter((s) => !seen.has(s)).length
+    const log = server.logs[lease.tag] ?? []
+    const missing = lease.accepted.filter((s) => !seen.has(s)).length + (lease.controls ?? []).filter((c) => !log.includes(c)).length
     missingById.set(lease.connId, (missingById.get(lease.connId) ?? 0) + missing)
+    // A control message sent while deaf is not in `blind`: if it is missing, it is weighed as lost at a death.
     const blind = (lease.blind ?? []).filter((s) => !seen.has(s)).length
     blindById.set(lease.connId, (blindById.get(lease.connId) ?? 0) + blind)
   }

@@ -1,8 +1,9 @@
 /**
  * The chaos run (issue 10, section 4): `npx tsx test/chaos/run.ts` or `npm run chaos`.
  * `CHAOS_SEED` (default 1) picks every random choice of the run; `CHAOS_SECONDS` (default 20)
- * bounds it. The timing of sockets and timers still varies between runs of one seed, so a seed
- * replays the same plan, not the same interleaving.
+ * bounds it. Each caller and the fault loop draws from its own source seeded from it, so each
+ * one's choices follow from the seed; what they meet (socket timing, the interleaving) varies,
+ * so two runs of one seed agree in kind, not in every figure.
  *
  * Against the real test server, for CHAOS_SECONDS: faults at random intervals (terminate every
  * socket, a close with 1001/1011/4000 asked of the server, an outage of 0.1-2 s on the same
@@ -23,7 +24,7 @@
 import { createPool, PoolError, type Lease } from '../../src/index.js'
 import { startTestServer } from '../server/test-server.js'
 import { prng } from '../helpers/prng.js'
-import { check, type ClientRecord, type OpRecord } from './checker.js'
+import { check, type ClientRecord, type LeaseRecord, type OpRecord } from './checker.js'
 
 const seed = Number(process.env.CHAOS_SEED ?? 1)
 const seconds = Number(process.env.CHAOS_SECONDS ?? 20)
@@ -32,9 +33,16 @@ const CAPS = [2, 4, 6, 8]
 const MAX_CAP = Math.max(...CAPS)
 if (!Number.isInteger(seed) || !(seconds > 0)) throw new Error('CHAOS_SEED must be an integer and CHAOS_SECONDS > 0')
 
-const rand = prng(seed)
-const between = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1))
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]
+/** A seeded random source: each caller and the fault loop has its own, so each one's choices follow from the seed. */
+interface Rng {
+  rand: () => number
+  between: (lo: number, hi: number) => number
+  pick: <T>(xs: readonly T[]) => T
+}
+function rng(n: number): Rng {
+  const rand = prng(n)
+  return { rand, between: (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1)), pick: (xs) => xs[Math.floor(rand() * xs.length)] }
+}
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 const unhandled: string[] = []
@@ -66,10 +74,11 @@ pool.on('close', (e) => void record.closes.push({ id: e.id, willReconnect: e.wil
 
 const faults: Record<string, number> = {}
 const fault = (kind: string): void => void (faults[kind] = (faults[kind] ?? 0) + 1)
-const live = new Set<Lease>()
+const live = new Map<Lease, LeaseRecord>()
 let stop = false
 let nextTag = 0
 let nextReq = 0
+let nextControl = 0
 
 /** Runs `p` as operation `op`, recording how it settled. */
 async function track<T>(op: OpRecord, p: Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
@@ -86,28 +95,28 @@ async function track<T>(op: OpRecord, p: Promise<T>, signal?: AbortSignal): Prom
 }
 
 /** An abort signal some of the time, aborted after 0-300 ms. */
-function maybeSignal(): AbortSignal | undefined {
-  if (rand() >= 0.2) return undefined
+function maybeSignal(g: Rng): AbortSignal | undefined {
+  if (g.rand() >= 0.2) return undefined
   const ac = new AbortController()
-  setTimeout(() => ac.abort(new Error('chaos abort')), between(0, 300))
+  setTimeout(() => ac.abort(new Error('chaos abort')), g.between(0, 300))
   return ac.signal
 }
 
-async function leaseSession(): Promise<boolean> {
+async function leaseSession(g: Rng): Promise<boolean> {
   // Some leases are shared: holders join one connection per group URL and tag their messages
   // `${group}.${tag}`, so the group's log holds each holder's traffic in its own order.
-  const group = rand() < 0.2 ? `g${between(0, 3)}` : undefined
+  const group = g.rand() < 0.2 ? `g${g.between(0, 3)}` : undefined
   const tag = group ? `${group}.t${nextTag++}` : `t${nextTag++}`
-  const signal = maybeSignal()
-  const timeout = rand() < 0.2 ? between(100, 1000) : undefined
+  const signal = maybeSignal(g)
+  const timeout = g.rand() < 0.2 ? g.between(100, 1000) : undefined
   const url = `${server.url}/rpc?tag=${group ?? tag}`
-  const lease = await track({ kind: 'acquire' }, pool.acquire(url, { signal, timeout, priority: between(0, 2), shared: !!group }), signal)
+  const lease = await track({ kind: 'acquire' }, pool.acquire(url, { signal, timeout, priority: g.between(0, 2), shared: !!group }), signal)
   if (!lease) return false
-  const rec = { tag, log: group ?? tag, connId: lease.id, accepted: [] as number[], blind: [] as number[] }
+  const rec: LeaseRecord & { log: string; blind: number[] } = { tag, log: group ?? tag, connId: lease.id, accepted: [], blind: [] }
   record.leases.push(rec)
   leaseLogs.push(rec)
-  live.add(lease)
-  const n = between(1, 40)
+  live.set(lease, rec)
+  const n = g.between(1, 40)
   for (let seq = 0; seq < n && !stop; seq++) {
     try {
       lease.send(`${tag}#${seq}`)
@@ -117,75 +126,76 @@ async function leaseSession(): Promise<boolean> {
       if (!(err instanceof PoolError)) throw err
       if (err.code !== 'ERR_BUFFER_FULL') break // closed for good
     }
-    if (rand() < 0.3) await sleep(between(0, 60))
+    if (g.rand() < 0.3) await sleep(g.between(0, 60))
   }
   live.delete(lease)
-  if (rand() < (group ? 0.03 : 0.15)) lease.destroy(pick([1000, 4000]), 'chaos')
+  if (g.rand() < (group ? 0.03 : 0.15)) lease.destroy(g.pick([1000, 4000]), 'chaos')
   else lease.release()
   return true
 }
 
-async function request(): Promise<boolean> {
+async function request(g: Rng): Promise<boolean> {
   const n = nextReq++
-  const signal = maybeSignal()
-  const payload = { n, delay: between(0, 600) }
+  const signal = maybeSignal(g)
+  const payload = { n, delay: g.between(0, 600) }
   const reply = await track(
     { kind: 'request' },
-    pool.request<{ n: number }>(`${server.url}/rpc`, payload, { timeout: between(300, 3000), idempotent: rand() < 0.5, signal }),
+    pool.request<{ n: number }>(`${server.url}/rpc`, payload, { timeout: g.between(300, 3000), idempotent: g.rand() < 0.5, signal }),
     signal,
   )
   if (reply !== undefined && reply.n !== n) record.ops[record.ops.length - 1].wrongReply = true
   return reply !== undefined
 }
 
-async function worker(): Promise<void> {
+async function worker(g: Rng): Promise<void> {
   while (!stop) {
-    const r = rand()
-    const ok = r < 0.55 ? await leaseSession() : r < 0.9 ? await request() : (await sleep(between(10, 200)), true)
+    const r = g.rand()
+    const ok = r < 0.55 ? await leaseSession(g) : r < 0.9 ? await request(g) : (await sleep(g.between(10, 200)), true)
     // A caller whose operation failed waits a little, as a real one would (an open circuit
     // fails fast: without this the workers would spin on it).
-    if (!ok) await sleep(between(20, 200))
+    if (!ok) await sleep(g.between(20, 200))
   }
 }
 
 let outage: Promise<void> | undefined
 /** the server is half-open: what is sent now is not recorded */
 let deaf = false
-async function chaos(): Promise<void> {
-  let nextResize = Date.now() + between(1000, 3000)
+async function chaos(g: Rng): Promise<void> {
+  let nextResize = Date.now() + g.between(1000, 3000)
   while (!stop) {
-    await sleep(between(200, 1500))
+    await sleep(g.between(200, 1500))
     if (stop) break
     if (Date.now() >= nextResize) {
-      pool.resize({ maxPerHost: pick(CAPS) })
+      pool.resize({ maxPerHost: g.pick(CAPS) })
       fault('resize')
-      nextResize = Date.now() + between(1000, 3000)
+      nextResize = Date.now() + g.between(1000, 3000)
     }
-    const kind = pick(['terminate', 'close-code', 'close-code', 'outage', 'half-open', 'refuse'] as const)
+    const kind = g.pick(['terminate', 'close-code', 'close-code', 'outage', 'half-open', 'refuse'] as const)
     if (kind === 'terminate') server.dropAll()
     else if (kind === 'close-code') {
-      const code = pick([1001, 1011, 4000])
-      const message = JSON.stringify({ id: `chaos-${code}`, data: { close: { code, reason: 'chaos' } } })
-      const lease = pick([...live])
-      if (lease && rand() < 0.7) {
+      const code = g.pick([1001, 1011, 4000])
+      const [lease, rec] = g.pick([...live]) ?? []
+      if (lease && rec && g.rand() < 0.7) {
+        const message = JSON.stringify({ id: `chaos-${nextControl++}`, data: { close: { code, reason: 'chaos' } } })
         try {
           lease.send(message)
+          ;(rec.controls ??= []).push(message)
         } catch {}
       } else void track({ kind: 'request' }, pool.request(`${server.url}/rpc`, { close: { code } }, { timeout: 2000 }))
     } else if (kind === 'outage') {
       if (outage) continue
-      outage = server.outage(between(100, 2000)).finally(() => (outage = undefined))
+      outage = server.outage(g.between(100, 2000)).finally(() => (outage = undefined))
     } else if (kind === 'half-open') {
       server.setHalfOpen(true)
       deaf = true
-      await sleep(between(500, 2500))
+      await sleep(g.between(500, 2500))
       // A half-open peer never comes back: its sockets die (nothing sent meanwhile was recorded).
       server.dropAll()
       server.setHalfOpen(false)
       deaf = false
     } else {
       server.setRefuse(true)
-      await sleep(between(200, 2000))
+      await sleep(g.between(200, 2000))
       server.setRefuse(false)
     }
     fault(kind)
@@ -193,8 +203,8 @@ async function chaos(): Promise<void> {
 }
 
 const started = Date.now()
-const workers = Array.from({ length: WORKERS }, () => worker())
-const monkey = chaos()
+const workers = Array.from({ length: WORKERS }, (_, i) => worker(rng(seed * 1009 + i + 1)))
+const monkey = chaos(rng(seed))
 await sleep(seconds * 1000)
 stop = true
 await monkey

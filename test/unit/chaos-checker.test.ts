@@ -65,6 +65,18 @@ describe('chaos checker', () => {
     expect(r).toMatchObject({ lostHalfOpen: 1, lostAtDeath: 0 })
   })
 
+  it('weighs a dropped control message (unnumbered, accepted by send) against the drops', () => {
+    const c = client()
+    c.drops.push({ id: 1, count: 1 })
+    expect(check(c, server()).violations).toEqual([
+      'over-reported: connection 1 reported 1 dropped, but only 0 accepted message(s) did not arrive',
+    ])
+    c.leases[0].controls = ['{"id":"chaos-0"}']
+    expect(check(c, server()).violations).toEqual([])
+    c.leases[0].controls = ['{"id":"x"}'] // it arrived (it is in the log): the drop is over-reported again
+    expect(check(c, server()).violations).toHaveLength(1)
+  })
+
   it('catches a duplicated message', () => {
     const s = server()
     s.logs.a = ['a#0', 'a#1', 'a#1', 'a#2']
