@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest'
+import { check, type ClientRecord, type ServerRecord, type TotalsRecord } from '../chaos/checker.js'
+
+// A clean record: two leases on connections 1 and 2; lease b lost #2 to a drop event.
+const client = (): ClientRecord => ({
+  ops: [
+    { kind: 'acquire', settled: { outcome: 'value' } },
+    { kind: 'acquire', settled: { outcome: 'value' } },
+    { kind: 'acquire', settled: { outcome: 'error', code: 'ERR_ACQUIRE_TIMEOUT' } },
+    { kind: 'acquire', settled: { outcome: 'abort' } },
+    { kind: 'request', settled: { outcome: 'value' } },
+  ],
+  leases: [
+    { tag: 'a', connId: 1, accepted: [0, 1, 2] },
+    { tag: 'b', connId: 2, accepted: [0, 1, 2] },
+  ],
+  drops: [{ id: 2, count: 1 }],
+  closes: [
+    { id: 1, willReconnect: false },
+    { id: 2, willReconnect: false },
+  ],
+})
+const server = (): ServerRecord => ({
+  logs: { a: ['a#0', 'a#1', '{"id":"x"}', 'a#2'], b: ['b#0', 'b#1'] },
+  peak: 2,
+  cap: 2,
+})
+const totals = (): TotalsRecord => ({
+  created: 2, closed: 2, dropped: 1, timeouts: 1, rejected: 0, requests: 1,
+  connections: 0, open: 0, connecting: 0, reconnecting: 0, active: 0, idle: 0, pending: 0, inFlight: 0,
+})
+
+describe('chaos checker', () => {
+  it('passes a clean record and counts it', () => {
+    const r = check(client(), server(), totals())
+    expect(r.violations).toEqual([])
+    expect(r).toMatchObject({ ops: 5, hung: 0, accepted: 6, received: 5, dropped: 1, lostAtDeath: 0, lostHalfOpen: 0, deaths: 2, duplicates: 0, reordered: 0 })
+  })
+
+  it('catches a lost message (neither received nor dropped, no death)', () => {
+    const c = client()
+    c.closes = [] // no socket ever died
+    const s = server()
+    s.logs.a = ['a#0', 'a#2']
+    const r = check(c, s)
+    expect(r.violations).toEqual([expect.stringMatching(/^lost: 1 accepted message\(s\) on connection 1/)])
+  })
+
+  it('counts a message missing after a socket death as lost at death, not a violation', () => {
+    const s = server()
+    s.logs.a = ['a#0', 'a#2']
+    const r = check(client(), s)
+    expect(r.violations).toEqual([])
+    expect(r.lostAtDeath).toBe(1)
+  })
+
+  it('counts a missing message sent while the server was half-open apart', () => {
+    const c = client()
+    c.closes = []
+    c.leases[0].blind = [1]
+    const s = server()
+    s.logs.a = ['a#0', 'a#2']
+    const r = check(c, s)
+    expect(r.violations).toEqual([])
+    expect(r).toMatchObject({ lostHalfOpen: 1, lostAtDeath: 0 })
+  })
+
+  it('weighs a dropped control message (unnumbered, accepted by send) against the drops', () => {
+    const c = client()
+    c.drops.push({ id: 1, count: 1 })
+    expect(check(c, server()).violations).toEqual([
+      'over-reported: connection 1 reported 1 dropped, but only 0 accepted message(s) did not arrive',
+    ])
+    c.leases[0].controls = ['{"id":"chaos-0"}']
+    expect(check(c, server()).violations).toEqual([])
+    c.leases[0].controls = ['{"id":"x"}'] // it arrived (it is in the log): the drop is over-reported again
+    expect(check(c, server()).violations).toHaveLength(1)
+  })
+
+  it('catches a duplicated message', () => {
+    const s = server()
+    s.logs.a = ['a#0', 'a#1', 'a#1', 'a#2']
+    const r = check(client(), s)
+    expect(r.duplicates).toBe(1)
+    expect(r.violations).toEqual(['duplicate: a#1 received twice'])
+  })
+
+  it('catches a reordered message', () => {
+    const s = server()
+    s.logs.a = ['a#0', 'a#2', 'a#1']
+    const r = check(client(), s)
+    expect(r.reordered).toBe(1)
+    expect(r.violations).toEqual(['reordered: a#1 received after #2'])
+  })
+
+  it('catches a hung acquire', () => {
+    const c = client()
+    c.ops.push({ kind: 'acquire' })
+    const r = check(c, server())
+    expect(r.hung).toBe(1)
+    expect(r.violations).toEqual(['hung: acquire #5 never settled'])
+  })
+
+  it('catches an undocumented rejection, a phantom, an over-reported drop and the cap', () => {
+    const c = client()
+    c.ops.push({ kind: 'request', settled: { outcome: 'error' } })
+    c.drops.push({ id: 1, count: 1 })
+    const s = server()
+    s.logs.b.push('b#7')
+    s.peak = 3
+    const r = check(c, s)
+    expect(r.violations).toEqual([
+      'undocumented: request #5 rejected with a non-PoolError',
+      'phantom: b#7 received but never accepted by send',
+      'over-reported: connection 1 reported 1 dropped, but only 0 accepted message(s) did not arrive',
+      'cap: the server saw 3 connections at once, cap 2',
+    ])
+  })
+
+  it('reconciles stats() totals with the client\'s own counts', () => {
+    const t = totals()
+    t.dropped = 2
+    t.open = 1
+    t.created = 3
+    expect(check(client(), server(), t).violations).toEqual([
+      'stats: totals.dropped is 2, the client counted 1',
+      'stats: totals.created is 3, the client counted 2',
+      'stats: totals.open is 1, the client counted 0',
+    ])
+  })
+})
