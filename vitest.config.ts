@@ -21,6 +21,21 @@ import { react18Dir } from './scripts/react18.js'
  */
 const source = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 
+/** Real Chromium (Debian's) for a browser project: a fresh object each (Vitest names its instances in place). */
+const chromium = () => ({
+  enabled: true,
+  headless: true,
+  provider: playwright({ launchOptions: chromiumLaunchOptions }),
+  instances: [{ browser: 'chromium' as const }],
+  screenshotFailures: false,
+})
+
+/** Runtime dependencies pre-bundled so Vite does not re-optimise (and reload) mid-run. */
+const BROWSER_DEPS = [
+  'mitt', 'isomorphic-ws', 'react', 'react/jsx-dev-runtime', 'react/jsx-runtime', 'react-dom',
+  'react-dom/client', 'react-dom/server', '@testing-library/react', 'react-use-websocket',
+]
+
 export default defineConfig({
   resolve: {
     alias: [
@@ -58,24 +73,13 @@ export default defineConfig({
       {
         extends: true,
         // Pre-bundle the runtime dependencies so Vite does not re-optimise (and reload) mid-run.
-        optimizeDeps: {
-          include: [
-            'mitt', 'isomorphic-ws', 'react', 'react/jsx-dev-runtime', 'react/jsx-runtime', 'react-dom',
-            'react-dom/client', 'react-dom/server', '@testing-library/react', 'react-use-websocket',
-          ],
-        },
+        optimizeDeps: { include: BROWSER_DEPS },
         test: {
           name: 'browser',
           provide: { reactMajor: '19' },
           include: ['test/browser/**/*.test.{ts,tsx}'],
           globalSetup: ['test/helpers/browser-global-setup.ts'],
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: playwright({ launchOptions: chromiumLaunchOptions }),
-            instances: [{ browser: 'chromium' }],
-            screenshotFailures: false,
-          },
+          browser: chromium(),
         },
       },
       {
@@ -94,21 +98,13 @@ export default defineConfig({
         // The React tests again, with React 18 (installed by scripts/react18.ts into its own
         // folder): `react` and `react-dom`, from the hooks and from Testing Library alike, resolve there.
         resolve: { alias: react18Aliases() },
-        optimizeDeps: {
-          include: ['mitt', 'isomorphic-ws', 'react', 'react/jsx-dev-runtime', 'react/jsx-runtime', 'react-dom', 'react-dom/client', 'react-dom/server', 'react-dom/test-utils', '@testing-library/react', 'react-use-websocket'],
-        },
+        optimizeDeps: { include: [...BROWSER_DEPS, 'react-dom/test-utils'] },
         test: {
           name: 'browser-react18',
           provide: { reactMajor: '18' },
           include: ['test/browser/react-*.test.tsx'],
           globalSetup: ['test/helpers/browser-global-setup.ts'],
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: playwright({ launchOptions: chromiumLaunchOptions }),
-            instances: [{ browser: 'chromium' }],
-            screenshotFailures: false,
-          },
+          browser: chromium(),
         },
       },
     ],

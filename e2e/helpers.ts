@@ -3,19 +3,15 @@
  * opening the demo page with both servers idle and reset.
  */
 import { expect, type Page } from '@playwright/test'
+import type { ServerCounts } from '../test/server/test-server.js'
 
 export interface Server {
   name: string
   url: string
   httpUrl: string
 }
-export interface Counts {
-  open: number
-  peak: number
-  accepted: number
-  byPath: Record<string, number>
-  peakByPath: Record<string, number>
-}
+/** What a test server counts of its own sockets (`GET /_/stats`). */
+export type Counts = ServerCounts
 export interface Attempt {
   id: number
   origin: string

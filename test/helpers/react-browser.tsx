@@ -8,16 +8,11 @@ import { cleanup, render, type RenderResult } from '@testing-library/react'
 import type { ReactNode } from 'react'
 import { expect, inject, onTestFinished, vi } from 'vitest'
 import { createPool, type PoolOptions, type WebSocketPool } from '../../src/index.js'
+import type { ServerCounts } from '../server/test-server.js'
 
 export const server = inject('testServer')
 
-export interface ServerCounts {
-  open: number
-  peak: number
-  accepted: number
-  byPath: Record<string, number>
-  peakByPath: Record<string, number>
-}
+export type { ServerCounts }
 
 export async function control<T = unknown>(method: 'GET' | 'POST', path: string): Promise<T> {
   const res = await fetch(`${server.httpUrl}/_/${path}`, { method })
