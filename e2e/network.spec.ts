@@ -50,3 +50,31 @@ test('offline: no attempts while navigator.onLine is false; back online, every w
   expect(new Set(connects.map((c) => c.id)).size).toBe(3)
   expect(pageErrors).toEqual([])
 })
+
+test('time spent offline is not backoff time: the retry after a failed online attempt waits as if the outage had just begun', async ({ page, context }) => {
+  const { servers, pageErrors } = await openDemo(page)
+  const api = servers.api.httpUrl
+  await page.evaluate(async () => {
+    const d = (window as any).__demo
+    const n = ((window as any).__net = { leases: [] as unknown[], connects: [] as unknown[], retries: [] as unknown[] })
+    n.leases = [await d.pool.acquire(`${d.servers[0].url}/net`)]
+    d.pool.on('reconnecting', (e: { attempt: number; delay: number }) => n.retries.push({ attempt: e.attempt, delay: e.delay }))
+  })
+  await context.setOffline(true)
+  await fetch(`${api}/_/refuse?on=1`, { method: 'POST' })
+  await fetch(`${api}/_/drop`, { method: 'POST' })
+  await expect.poll(async () => (await net(page)).states).toEqual(['reconnecting'])
+  await page.waitForTimeout(3000)
+  await context.setOffline(false)
+  // The attempt made on `online` is refused; the retry after it is scheduled from a backoff
+  // clock that did not run while offline. The demo pool's policy (initialDelay 250, factor 2,
+  // jitter 0.5) gives a delay of at most 250 ms + the ms since coming back; counting the 3 s
+  // offline it would be about 3000 ms.
+  await expect.poll(() => page.evaluate(() => (window as any).__net.retries.length), { timeout: 10_000 }).toBeGreaterThanOrEqual(2)
+  const retries: { attempt: number; delay: number }[] = await page.evaluate(() => (window as any).__net.retries)
+  expect(retries[1].attempt).toBe(2)
+  expect(retries[1].delay).toBeLessThan(1500)
+  await fetch(`${api}/_/refuse?on=0`, { method: 'POST' })
+  await expect.poll(async () => (await net(page)).states, { timeout: 10_000 }).toEqual(['open'])
+  expect(pageErrors).toEqual([])
+})

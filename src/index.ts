@@ -7,7 +7,7 @@ export type { AcquireOptions, RequestOptions } from './pool/arguments.js'
 export { Lease, type LeaseEvents, type LeaseState } from './pool/lease.js'
 export type { PoolEvents, ConnectionRef, EvictReason, DropReason, Unsubscribe } from './pool/events.js'
 export { PoolError, type PoolErrorCode, type PoolErrorDetails } from './core/errors.js'
-export { defaultShouldReconnect, backoffDelay, type CloseInfo, type BackoffPolicy } from './core/backoff.js'
+export { defaultShouldReconnect, retryDelay, type CloseInfo, type BackoffPolicy } from './core/backoff.js'
 export type {
   PoolOptions, ReconnectOptions, HeartbeatOptions, BufferOptions, BreakerOptions, Codec,
 } from './core/options.js'

@@ -1,12 +1,12 @@
-/** The numeric part of a reconnect policy, as {@link backoffDelay} needs it. */
+/** The numeric part of a reconnect policy, as {@link retryDelay} needs it. */
 export interface BackoffPolicy {
-  /** Delay before the first retry, ms. */
+  /** The least delay of any retry, and the delay of the first, ms. */
   readonly initialDelay: number
-  /** Growth per retry (>= 1). */
+  /** Once the trouble has lasted long enough, each delay is `(factor - 1)` x the time since it began (>= 1). */
   readonly factor: number
   /** Upper bound of the un-jittered delay, ms. */
   readonly maxDelay: number
-  /** 0 = no jitter, 1 = full jitter (uniform in `[0, d]`). */
+  /** Share of the delay that is random: 0 none, 1 "full jitter" (uniform in `[0, d]`). */
   readonly jitter: number
 }
 
@@ -23,11 +23,19 @@ export interface CloseInfo {
 }
 
 /**
- * Delay before retry `attempt` (1-based): `d = min(maxDelay, initialDelay * factor^(attempt-1))`
- * scaled by `1 - jitter * random()`. `random` returns a number in [0, 1).
+ * Delay before the next retry, from `elapsed`: ms since the trouble began (the drop, or the first
+ * failed attempt, counted since the last stable open). The un-jittered delay is
+ * `d = min(maxDelay, max(initialDelay, (factor - 1) * elapsed))`, scaled by
+ * `1 - jitter * random()` (`random` returns a number in [0, 1)).
+ *
+ * Keyed to time rather than to the attempt count, retries come at a steady pace of about one per
+ * `initialDelay` early in an outage, then thin out in proportion to its length (a retry every
+ * `(factor - 1) x elapsed`, so the delay grows by `factor` per retry), and jitter never compounds:
+ * a client whose early retries came quickly is not pushed back by them, and one that waited
+ * through a long connect timeout is not retried as if the outage had just begun.
  */
-export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
-  const d = Math.min(policy.maxDelay, policy.initialDelay * policy.factor ** (attempt - 1))
+export function retryDelay(elapsed: number, policy: BackoffPolicy, random: () => number): number {
+  const d = Math.min(policy.maxDelay, Math.max(policy.initialDelay, (policy.factor - 1) * Math.max(0, elapsed)))
   return d * (1 - policy.jitter * random())
 }
 

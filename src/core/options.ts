@@ -6,19 +6,22 @@ import {
 } from './validate.js'
 import { isSendData, type SendData, type WebSocketConstructor } from './socket.js'
 
-/** Reconnect policy: exponential backoff with jitter. */
+/**
+ * Reconnect policy: jittered backoff keyed to the time since the trouble began (`t`): each retry
+ * waits `min(maxDelay, max(initialDelay, (factor - 1) * t))` scaled by `1 - jitter * random()`.
+ */
 export interface ReconnectOptions {
-  /** Delay before the first retry, ms. @default 500 */
+  /** Delay before the first retry, and the least delay of any, ms. @default 1500 */
   initialDelay?: number
-  /** Growth of the delay per retry (>= 1). @default 2 */
+  /** Once `(factor - 1) * t` exceeds `initialDelay`, the delay grows by `factor` per retry (>= 1). @default 1.25 */
   factor?: number
   /** Upper bound of the un-jittered delay, ms. @default 30000 */
   maxDelay?: number
-  /** Share of the delay that is random: 0 none, 1 "full jitter" (uniform in `[0, d]`). @default 1 */
+  /** Share of the delay that is random: 0 none, 1 "full jitter" (uniform in `[0, d]`). @default 0.6 */
   jitter?: number
   /** Retries before giving up (0 = never retry). @default Infinity */
   maxAttempts?: number
-  /** ms a connection must stay open before the retry count resets. @default 5000 */
+  /** ms a connection must stay open before the retry count and `t` reset (a flapping server keeps getting slower retries). @default 5000 */
   minUptime?: number
   /**
    * Whether to retry after a close; replaces the default close-code list.
@@ -155,18 +158,20 @@ const TIMEOUT: Rule = (path, value) => duration(path, value, true)
 const DELAY: Rule = (path, value) => duration(path, value, false)
 
 const RECONNECT: Table = {
-  initialDelay: [DELAY, 500],
-  factor: [accept((v) => typeof v === 'number' && v >= 1 && v < Infinity, 'a finite number >= 1'), 2],
+  initialDelay: [DELAY, 1500],
+  factor: [accept((v) => typeof v === 'number' && v >= 1 && v < Infinity, 'a finite number >= 1'), 1.25],
   maxDelay: [DELAY, 30000],
-  jitter: [accept((v) => typeof v === 'number' && v >= 0 && v <= 1, 'a number between 0 and 1'), 1],
+  jitter: [accept((v) => typeof v === 'number' && v >= 0 && v <= 1, 'a number between 0 and 1'), 0.6],
   maxAttempts: [COUNT0, Infinity],
   minUptime: [DELAY, 5000],
   shouldReconnect: [FUNCTION, defaultShouldReconnect],
 }
 
-/** `initialDelay <= maxDelay`, blaming the value the user set (a lone `maxDelay` below the default `initialDelay`). */
-const checkDelays = (r: ResolvedReconnect, given: Record<string, unknown>, path: string) =>
-  ordered(r.initialDelay, r.maxDelay, `${path}.initialDelay`, `${path}.maxDelay`, 'a duration', given.initialDelay === undefined)
+/** `initialDelay <= maxDelay`; a lone `maxDelay` below the default `initialDelay` lowers that default to it. */
+const checkDelays = (r: { initialDelay: number; maxDelay: number }, given: Record<string, unknown>, path: string) => {
+  if (given.initialDelay === undefined) r.initialDelay = Math.min(r.initialDelay, r.maxDelay)
+  ordered(r.initialDelay, r.maxDelay, `${path}.initialDelay`, `${path}.maxDelay`, 'a duration')
+}
 
 const HEARTBEAT: Table = {
   interval: [DELAY, 25000],

@@ -104,11 +104,8 @@ export function group(table: Table, alternatives = '', check?: (resolved: any, g
  * Fails unless `low <= high`, naming both: the value blamed is `low`, or `high` when `low` is only
  * a default ("Expected `reconnect.maxDelay` to be a duration >= `reconnect.initialDelay` (500, the default), got 100").
  */
-export function ordered(low: number, high: number, lowName: string, highName: string, what: string, lowIsDefault?: boolean): void {
-  if (low > high) {
-    if (lowIsDefault) fail(highName, high, `${what} >= \`${lowName}\` (${low}, the default)`)
-    fail(lowName, low, `${what} <= \`${highName}\` (${high})`)
-  }
+export function ordered(low: number, high: number, lowName: string, highName: string, what: string): void {
+  if (low > high) fail(lowName, low, `${what} <= \`${highName}\` (${high})`)
 }
 
 /** The known name closest to a typo: case-insensitive, at most 2 edits away (the first of equals), if any. */

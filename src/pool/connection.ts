@@ -10,7 +10,7 @@
  * - only the current link reports (older ones are detached), and after every call into user code
  *   (`shouldReconnect`, `isPong`, listeners) the code that follows checks `#gen` or the state again.
  */
-import { backoffDelay } from '../core/backoff.js'
+import { retryDelay } from '../core/backoff.js'
 import { PoolError } from '../core/errors.js'
 import { lost, type Failure } from '../core/failure.js'
 import { ask } from '../core/refusals.js'
@@ -47,6 +47,10 @@ export class Connection implements LinkOwner {
   /** The retry timer. */
   #timer: TimerHandle | undefined
   #retryAt = 0
+  /** When the trouble began (the drop or first failure since the last stable open), or -1: the backoff clock. */
+  #since = -1
+  /** When it parked offline or frozen, or -1: parked time is not backoff time. */
+  #parkedAt = -1
   /** Bumped whenever a decision is made, so code after a call into user code can tell it was overtaken. */
   #gen = 0
   /** Whether the final `close` event (willReconnect: false) went out. */
@@ -206,11 +210,19 @@ export class Connection implements LinkOwner {
     if (!this.port.wanted()) return this.#finish(this.lastFailure)
     // Offline: no attempt, and no backoff step spent. The pool's `online` listener retries every
     // waiting connection within a second; the slow check covers an `online` event never seen.
-    if (isOffline() || this.env.frozen) return this.#wait(OFFLINE_CHECK)
+    const now = this.env.timers.now()
+    if (isOffline() || this.env.frozen) {
+      if (this.#parkedAt < 0) this.#parkedAt = now
+      return this.#wait(OFFLINE_CHECK)
+    }
+    if (this.#parkedAt >= 0) {
+      if (this.#since >= 0) this.#since += now - this.#parkedAt
+      this.#parkedAt = -1
+    }
     if (!this.port.claim()) {
       // Another attempt to this failing origin is in flight: skip this turn, keep the same pace.
       const policy = this.env.options.reconnect
-      return this.#wait(policy ? this.#backoff(Math.max(1, this.attempt), policy) : 1000)
+      return this.#wait(policy ? this.#backoff(policy) : 1000)
     }
     this.env.emit('connect', { ...this.ref, attempt: this.attempt + 1 })
     const link = (this.#link = new Link(this))
@@ -223,13 +235,18 @@ export class Connection implements LinkOwner {
     this.#timer = timers.set(() => this.#try(), ms, this.port.awaited())
   }
 
-  #backoff(attempt: number, policy: ResolvedReconnect): number {
-    return Math.round(backoffDelay(attempt, policy, () => this.env.timers.random()))
+  /** The next retry's delay, from the time since the trouble began. */
+  #backoff(policy: ResolvedReconnect): number {
+    const { timers } = this.env
+    return Math.round(retryDelay(this.#since < 0 ? 0 : timers.now() - this.#since, policy, () => timers.random()))
   }
 
   /** Its socket closed for the back/forward cache: it reconnects when the page comes back (no backoff step spent). */
   #suspended(failure: Failure): void {
     this.#suspending = false
+    // Not a failure: the backoff starts afresh if reopening fails.
+    this.attempt = 0
+    this.#since = -1
     this.port.dropped()
     if (!this.port.wanted()) return this.#finish(failure)
     this.#setState('reconnecting')
@@ -243,7 +260,10 @@ export class Connection implements LinkOwner {
     // Its lost requests were all it carried: its owner closed it meanwhile (one final close).
     if (this.state === 'closed') return
     const policy = this.env.options.reconnect
-    if (policy && this.env.timers.now() - this.openedAt >= policy.minUptime) this.attempt = 0
+    if (policy && this.env.timers.now() - this.openedAt >= policy.minUptime) {
+      this.attempt = 0
+      this.#since = -1
+    }
     // The state says what is true (no socket) before `shouldReconnect`, user code, is asked.
     this.#setState('reconnecting')
     this.#decide(failure, true)
@@ -278,7 +298,8 @@ export class Connection implements LinkOwner {
   #retry(failure: Failure, policy: ResolvedReconnect): void {
     this.lastFailure = failure
     const attempt = ++this.attempt
-    const delay = this.#backoff(attempt, policy)
+    if (this.#since < 0) this.#since = this.env.timers.now()
+    const delay = this.#backoff(policy)
     if (this.#everOpened) this.#setState('reconnecting')
     const { code, reason } = failure
     this.env.emit('reconnecting', { ...this.ref, attempt, delay, code, reason })

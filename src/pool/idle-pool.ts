@@ -13,7 +13,7 @@
  * closes; and after a warm or idle connection failed, only after a backoff delay, so a server
  * that accepts and then drops is not hammered.
  */
-import { backoffDelay } from '../core/backoff.js'
+import { retryDelay } from '../core/backoff.js'
 import type { ResolvedOptions } from '../core/options.js'
 import type { StatsRecord } from '../core/stats.js'
 import type { PoolUrl } from '../core/url.js'
@@ -47,6 +47,8 @@ export class IdlePool {
   /** Where warm connections go: the most recently acquired URL. */
   #mru: Slot | undefined
   #failures = 0
+  /** When the current run of top-up failures began (the backoff clock). */
+  #failingSince = 0
   #topUp: TimerHandle | undefined
 
   constructor(readonly host: IdleHost) {}
@@ -137,11 +139,12 @@ export class IdlePool {
     if (!policy || minIdle === 0) return
     if (openedAt > 0 && timers.now() - openedAt >= policy.minUptime) this.#failures = 0
     if (this.#failures >= policy.maxAttempts) return
+    if (this.#failures++ === 0) this.#failingSince = timers.now()
     timers.cancel(this.#topUp)
     this.#topUp = timers.set(() => {
       this.#topUp = undefined
       this.topUp()
-    }, Math.round(backoffDelay(++this.#failures, policy, () => timers.random())))
+    }, Math.round(retryDelay(timers.now() - this.#failingSince, policy, () => timers.random())))
   }
 
   stop(): void {

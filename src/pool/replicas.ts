@@ -4,7 +4,7 @@
  * a backoff delay), and connections held from a list move away from an origin whose circuit
  * opens. The pool's origins are reached through {@link Origins}; nothing here holds state.
  */
-import { backoffDelay } from '../core/backoff.js'
+import { retryDelay } from '../core/backoff.js'
 import type { ResolvedOptions } from '../core/options.js'
 import type { Timers } from '../runtime/clock.js'
 import type { Limits, Replica } from './backend.js'
@@ -59,7 +59,9 @@ export class Replicas {
     const { options, timers } = this.pool
     const policy = options.reconnect
     if (!policy || w.round >= policy.maxAttempts) return (w.host as HostPool).giveUp(w)
-    const delay = Math.round(backoffDelay(++w.round, policy, () => timers.random()))
+    w.round++
+    // The backoff clock runs from the call: the caller has waited that long.
+    const delay = Math.round(retryDelay(timers.now() - w.start, policy, () => timers.random()))
     timers.set(() => {
       if (!w.settled && !this.pool.closing) this.#move(w, this.best(w.replicas!))
     }, delay, true)

@@ -55,71 +55,85 @@ describe('a leased connection that drops', () => {
     lease.release()
   })
 
-  it('waits initialDelay * factor^(n-1), capped at maxDelay, with jitter 0', async () => {
+  /** `reconnecting` events with the time each was emitted (performance.now, the pool's clock). */
+  function timedRetries(pool: ReturnType<typeof newPool>): { attempt: number; delay: number; at: number }[] {
+    const seen: { attempt: number; delay: number; at: number }[] = []
+    pool.on('reconnecting', (e) => void seen.push({ attempt: e.attempt, delay: e.delay, at: performance.now() }))
+    return seen
+  }
+  /** The un-jittered rule: min(maxDelay, max(initialDelay, (factor - 1) * t)), t = ms since the drop. */
+  const rule = (t: number, p: { initialDelay: number; factor: number; maxDelay: number }) =>
+    Math.min(p.maxDelay, Math.max(p.initialDelay, (p.factor - 1) * t))
+
+  it('with jitter 0 each retry waits min(maxDelay, max(initialDelay, (factor - 1) x time since the drop))', async () => {
     const server = await startServer()
-    const pool = newPool({ breaker: false, reconnect: { initialDelay: 20, factor: 2, maxDelay: 70, jitter: 0, maxAttempts: 4 } })
-    const events = recordEvents(pool)
+    const p = { initialDelay: 20, factor: 2, maxDelay: 70 }
+    const pool = newPool({ breaker: false, reconnect: { ...p, jitter: 0, maxAttempts: 5 } })
+    const retries = timedRetries(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     server.setRefuse(true)
     server.dropAll()
     await eventually(() => expect(lease.state).toBe('closed'))
-    const delays = ofType(events, 'reconnecting').map((e) => [e.attempt, e.delay])
-    expect(delays).toEqual([
-      [1, 20],
-      [2, 40],
-      [3, 70],
-      [4, 70],
-    ])
+    expect(retries.map((r) => r.attempt)).toEqual([1, 2, 3, 4, 5])
+    const drop = retries[0].at
+    for (const r of retries) expect(Math.abs(r.delay - rule(r.at - drop, p))).toBeLessThanOrEqual(2)
+    // The shape: initialDelay twice, then growing with the outage, then capped.
+    expect(retries[0].delay).toBe(20)
+    expect(retries[2].delay).toBeGreaterThan(retries[1].delay)
+    expect(retries[4].delay).toBe(70)
   })
 
   it('jitter 0.5 scales each delay into [d/2, d]', async () => {
     const server = await startServer()
-    const pool = newPool({ breaker: false, reconnect: { initialDelay: 40, factor: 2, maxDelay: 1000, jitter: 0.5, maxAttempts: 3 } })
-    const events = recordEvents(pool)
+    const p = { initialDelay: 40, factor: 2, maxDelay: 1000 }
+    const pool = newPool({ breaker: false, reconnect: { ...p, jitter: 0.5, maxAttempts: 4 } })
+    const retries = timedRetries(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     server.setRefuse(true)
     server.dropAll()
     await eventually(() => expect(lease.state).toBe('closed'))
-    const delays = ofType(events, 'reconnecting').map((e) => e.delay as number)
-    expect(delays).toHaveLength(3)
-    delays.forEach((d, i) => {
-      const full = 40 * 2 ** i
-      expect(d).toBeGreaterThanOrEqual(full / 2)
-      expect(d).toBeLessThanOrEqual(full)
-    })
+    expect(retries).toHaveLength(4)
+    const drop = retries[0].at
+    for (const r of retries) {
+      const full = rule(r.at - drop, p)
+      expect(r.delay).toBeGreaterThanOrEqual(Math.floor(full / 2) - 2)
+      expect(r.delay).toBeLessThanOrEqual(Math.ceil(full) + 2)
+    }
   })
 
-  it('full jitter scales by 1 - random(): an injected random source (Math.random) sets the delays', async () => {
+  it('jitter scales by 1 - random(): an injected random source (Math.random) sets the delays', async () => {
     const random = vi.spyOn(Math, 'random').mockReturnValue(0.25)
     onTestFinished(() => random.mockRestore())
     const server = await startServer()
-    const pool = newPool({ breaker: false, reconnect: { initialDelay: 40, factor: 3, maxDelay: 1000, jitter: 1, maxAttempts: 3 } })
-    const events = recordEvents(pool)
+    const p = { initialDelay: 40, factor: 3, maxDelay: 1000 }
+    const pool = newPool({ breaker: false, reconnect: { ...p, jitter: 1, maxAttempts: 3 } })
+    const retries = timedRetries(pool)
     const lease = await pool.acquire(`${server.url}/echo`)
     server.setRefuse(true)
     server.dropAll()
     await eventually(() => expect(lease.state).toBe('closed'))
-    expect(ofType(events, 'reconnecting').map((e) => e.delay)).toEqual([30, 90, 270])
+    expect(retries).toHaveLength(3)
+    expect(retries[0].delay).toBe(30) // 40 x (1 - 0.25)
+    const drop = retries[0].at
+    for (const r of retries) expect(Math.abs(r.delay - 0.75 * rule(r.at - drop, p))).toBeLessThanOrEqual(2)
   })
 
-  it('the attempt count resets only after minUptime of staying open', async () => {
+  it('the backoff clock keeps running (delays keep growing) until the connection stays open for minUptime', async () => {
     const server = await startServer()
     // /close?after=1: the server closes (4000) after each message; we send one on every open.
     const url = `${server.url}/close?code=4000&reason=bye&after=1`
     const pool = newPool({ breaker: false, reconnect: { initialDelay: 10, factor: 2, maxDelay: 1000, jitter: 0, minUptime: 60_000 } })
-    const events = recordEvents(pool)
+    const retries = timedRetries(pool)
     const lease = await pool.acquire(url)
     lease.on('open', () => lease.send('x'))
     lease.send('x')
-    await eventually(() => expect(ofType(events, 'reconnecting').length).toBeGreaterThanOrEqual(4))
+    await eventually(() => expect(retries.length).toBeGreaterThanOrEqual(5))
     lease.destroy()
-    const seq = ofType(events, 'reconnecting').slice(0, 4).map((e) => [e.attempt, e.delay])
-    expect(seq).toEqual([
-      [1, 10],
-      [2, 20],
-      [3, 40],
-      [4, 80],
-    ])
+    const seq = retries.slice(0, 5)
+    expect(seq.map((r) => r.attempt)).toEqual([1, 2, 3, 4, 5])
+    // Each open lasted only until the server's close: the time since the first drop kept counting.
+    for (const r of seq) expect(Math.abs(r.delay - rule(r.at - seq[0].at, { initialDelay: 10, factor: 2, maxDelay: 1000 }))).toBeLessThanOrEqual(2)
+    expect(seq[4].delay).toBeGreaterThan(seq[1].delay)
   })
 
   it('after staying open for minUptime the next drop starts again at attempt 1', async () => {

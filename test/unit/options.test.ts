@@ -47,7 +47,7 @@ describe('resolveOptions defaults (SPEC table)', () => {
       expect(o.maxLifetime).toBe(Infinity)
       expect(o.maxUses).toBe(Infinity)
       expect(o.reconnect).toEqual({
-        initialDelay: 500, factor: 2, maxDelay: 30000, jitter: 1, maxAttempts: Infinity, minUptime: 5000,
+        initialDelay: 1500, factor: 1.25, maxDelay: 30000, jitter: 0.6, maxAttempts: Infinity, minUptime: 5000,
         shouldReconnect: defaultShouldReconnect,
       })
       expect(o.reconnect && o.reconnect.shouldReconnect).toBe(defaultShouldReconnect)
@@ -69,7 +69,7 @@ describe('resolveOptions defaults (SPEC table)', () => {
   it('an option given as undefined takes its default', () => {
     const o = resolveOptions({ maxPerHost: undefined, reconnect: undefined, buffer: undefined })
     expect(o.maxPerHost).toBe(6)
-    expect(o.reconnect).toMatchObject({ initialDelay: 500 })
+    expect(o.reconnect).toMatchObject({ initialDelay: 1500 })
     expect(o.buffer).toEqual({ maxMessages: 1000, maxBytes: 1048576 })
   })
 
@@ -81,7 +81,7 @@ describe('resolveOptions defaults (SPEC table)', () => {
   it('a partial reconnect object keeps the other defaults', () => {
     const r = resolveOptions({ reconnect: { factor: 3, maxAttempts: 0 } }).reconnect
     expect(r).toEqual({
-      initialDelay: 500, factor: 3, maxDelay: 30000, jitter: 1, maxAttempts: 0, minUptime: 5000,
+      initialDelay: 1500, factor: 3, maxDelay: 30000, jitter: 0.6, maxAttempts: 0, minUptime: 5000,
       shouldReconnect: defaultShouldReconnect,
     })
   })
@@ -271,8 +271,11 @@ describe('invalid options throw ERR_INVALID_OPTION naming option, value and expe
     it('rejects initialDelay > maxDelay (explicit or against the defaults)', () => {
       expectInvalid({ reconnect: { initialDelay: 2000, maxDelay: 1000 } }, 'reconnect.initialDelay', 2000, /`reconnect.maxDelay` \(1000\)/)
       expectInvalid({ reconnect: { initialDelay: 40000 } }, 'reconnect.initialDelay', 40000, /`reconnect.maxDelay` \(30000\)/)
-      // Only maxDelay was set: it is the value blamed, against the default initialDelay.
-      expectInvalid({ reconnect: { maxDelay: 100 } }, 'reconnect.maxDelay', 100, /`reconnect.initialDelay` \(500, the default\)/)
+    })
+
+    it('a lone maxDelay below the default initialDelay lowers initialDelay to it instead of failing', () => {
+      expect(resolveOptions({ reconnect: { maxDelay: 100 } }).reconnect).toMatchObject({ initialDelay: 100, maxDelay: 100 })
+      expect(resolveOptions({ reconnect: { maxDelay: 20000 } }).reconnect).toMatchObject({ initialDelay: 1500, maxDelay: 20000 })
     })
   })
 
