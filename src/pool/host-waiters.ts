@@ -28,7 +28,7 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
   }
 
   /** A shared acquire or a request: where it rides is {@link HostPool}'s decision. */
-  protected abstract acquireShared(w: W): void
+  protected abstract acquireShared(w: W, again?: boolean): void
   /** `w` (shared) rides `s`. */
   protected abstract join(s: Slot, w: W): void
 
@@ -42,15 +42,15 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
 
   /**
    * Serves `w`, for whose key `take` found no idle connection: a new connection within the caps,
-   * or a place in the waitlist.
+   * or a place in the waitlist. `again`: it was served before (see `placeAgain`).
    */
-  acquire(w: W): void {
+  acquire(w: W, again = false): void {
     w.host = this
-    this.stats.pending(1)
-    if (w.shared) return this.acquireShared(w)
+    if (!again) this.stats.pending(1)
+    if (w.shared) return this.acquireShared(w, again)
     if (!this.breaker.allowsAcquire()) return this.refuse(w, this.circuitError(w))
     const waiting = this.waiting
-    if ((waiting.size > 0 || !this.hasRoom()) && this.full(w)) return
+    if ((waiting.size > 0 || !this.hasRoom()) && this.full(w, again)) return
     w.arm(this.env)
     if (w.signal) {
       // The signal's addEventListener is user code: decide only after it (it may close the pool,
@@ -59,10 +59,26 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
       if (this.env.closing) return this.abandon(w, this.closedError())
       const s = this.idle.take(w.key)
       if (s) return this.#grant(s, w)
-      if ((waiting.size > 0 || !this.hasRoom()) && this.full(w)) return
+      if ((waiting.size > 0 || !this.hasRoom()) && this.full(w, again)) return
     }
     if (waiting.size === 0 && this.hasRoom()) return this.connectFor(w)
     this.enqueue(w)
+  }
+
+  /**
+   * `w` waited for a connection that someone else closed on purpose (another holder destroyed or
+   * released it, or it was evicted), which is no failure of its own: it is served again as a new
+   * acquire is (an idle connection, one to join, a new one within the caps, or the waitlist; a
+   * list waiter whose origin's circuit is open moves on), keeping its deadline, signal and count
+   * in `pending`. A full queue never refuses it: it was admitted already.
+   */
+  protected placeAgain(w: W): void {
+    if (w.settled) return
+    if (this.env.closing) return this.abandon(w, this.closedError())
+    if (w.replicas && this.breaker.state === 'open') return this.moveOn(w)
+    const s = w.shared ? undefined : this.idle.take(w.key)
+    if (s) return this.#grant(s, w)
+    this.acquire(w, true)
   }
 
   /** WaiterHost: the deadline passed. */
@@ -238,10 +254,10 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
     if (this.minIdle > 0) this.idle.topUp()
   }
 
-  /** `maxQueue` acquires already wait: refuses `w` (and says so). */
-  protected full(w: W): boolean {
+  /** `maxQueue` acquires already wait: refuses `w` (and says so), unless it is placed `again`. */
+  protected full(w: W, again?: boolean): boolean {
     const { maxQueue } = this.options
-    if (this.waiting.size < maxQueue) return false
+    if (again || this.waiting.size < maxQueue) return false
     this.refuse(w, queueFull(this.origin, w.url.redacted, maxQueue))
     return true
   }
