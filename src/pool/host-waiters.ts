@@ -106,12 +106,13 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
       s.joiners.splice(s.joiners.indexOf(w), 1)
       if (!s.load && !s.waiter && s.conn.waiting) s.conn.shutdown()
     } else if (s && s.waiter === w) {
-      // Its connection serves the next waiter of its key, or finishes opening and idles; one
-      // waiting out a backoff delay for nobody stops.
+      // Its connection serves the next waiter of its key (only a shared one when shared acquires
+      // joined it: they never mix with an exclusive lease), or those that joined, or finishes
+      // opening and idles; one waiting out a backoff delay for nobody stops.
       s.waiter = null
       const next = this.waiting.first(s.key)
-      if (next) this.#bind(s, next)
-      else if (s.conn.waiting) s.conn.shutdown()
+      if (next && (next.shared || !s.load)) this.#bind(s, next)
+      else if (!s.load && s.conn.waiting) s.conn.shutdown()
     }
     if (wasHead) this.dispatch() // the new head may fit at once
     this.env.settled()

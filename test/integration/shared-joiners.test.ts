@@ -174,6 +174,7 @@ describe('a shared acquire waiting on a connection opened for another acquire', 
     server.reset()
     const lease = await joined
     expect(lease.state).toBe('open')
+    expect(pool.stats().hosts[server.url]).toMatchObject({ created: 1 }) // the same connection: not closed and opened again
     expect(server.counts().peak).toBe(1)
     expect(violations.slice(0, 5)).toEqual([])
     lease.release()
