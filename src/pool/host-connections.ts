@@ -242,10 +242,8 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
     // Closed on purpose (no failure: destroyed, released or evicted by someone else) is no failure
     // of its waiters': they are placed again below, once the books are straight.
     const again = closing || failure ? null : waiters
-    for (const w of waiters) {
-      if (again) w.slot = null
-      else this.abandon(w, closing ? this.closedError() : connectFailed(this.origin, s.url.redacted, failure))
-    }
+    if (again) for (const w of again) w.slot = null
+    else for (const w of waiters) this.abandon(w, closing ? this.closedError() : connectFailed(this.origin, s.url.redacted, failure))
     s.ended(closing)
     this.unshare(s)
     if (!closing) {
