@@ -241,9 +241,8 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
     s.waiter = s.joiners = null
     // Closed on purpose (no failure: destroyed, released or evicted by someone else) is no failure
     // of its waiters': they are placed again below, once the books are straight.
-    const again = closing || failure ? null : waiters
-    if (again) for (const w of again) w.slot = null
-    else for (const w of waiters) this.abandon(w, closing ? this.closedError() : connectFailed(this.origin, s.url.redacted, failure))
+    const again = !closing && !failure
+    if (!again) for (const w of waiters) this.abandon(w, closing ? this.closedError() : connectFailed(this.origin, s.url.redacted, failure))
     s.ended(closing)
     this.unshare(s)
     if (!closing) {
@@ -252,7 +251,7 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
       this.env.admission.freed(this)
       if (!warmFailed) this.idle.topUp()
     }
-    if (again) for (const w of again) this.placeAgain(w)
+    if (again) for (const w of waiters) this.placeAgain(w)
     this.env.settled()
     this.vacate()
   }

@@ -68,16 +68,13 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
   /**
    * `w` waited for a connection that someone else closed on purpose (another holder destroyed or
    * released it, or it was evicted), which is no failure of its own: it is served again as a new
-   * acquire is (an idle connection, one to join, a new one within the caps, or the waitlist; a
-   * list waiter whose origin's circuit is open moves on), keeping its deadline, signal and count
-   * in `pending`. A full queue never refuses it: it was admitted already.
+   * acquire is (a connection to join, a new one within the caps, or the waitlist), keeping its
+   * deadline, signal and count in `pending`. A full queue never refuses it: it was admitted
+   * already. Only shared acquires wait for a connection someone else holds, and their path
+   * checks `settled` and `closing` again.
    */
   protected placeAgain(w: W): void {
-    if (w.settled) return
-    if (this.env.closing) return this.abandon(w, this.closedError())
-    if (w.replicas && this.breaker.state === 'open') return this.moveOn(w)
-    const s = w.shared ? undefined : this.idle.take(w.key)
-    if (s) return this.#grant(s, w)
+    w.slot = null
     this.acquire(w, true)
   }
 

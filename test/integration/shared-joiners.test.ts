@@ -140,6 +140,30 @@ describe('a shared acquire waiting on a reconnecting connection', () => {
     lease.release()
   })
 
+  it('from a replica list: the waiter moves on at the failed attempt, and another holder\'s destroy then leaves it waiting at the next replica', async () => {
+    const a = await startServer()
+    const b = await startServer()
+    const pool = rpcPool({ maxPerHost: 1, breaker: { failures: 1, cooldown: 60_000 }, reconnect: { initialDelay: 300, maxDelay: 300, jitter: 0 } })
+    const urls = [`${a.url}/rpc`, `${b.url}/rpc`]
+    const blocker = await pool.acquire(`${b.url}/other`) // b at its cap: the list acquires go to a
+    const holder = await pool.acquire(urls, { shared: true })
+    expect(holder.origin).toBe(a.url)
+    a.setRefuse(true)
+    a.dropAll()
+    await eventually(() => expect(holder.state).toBe('reconnecting'))
+    const joined = pool.acquire(urls, { shared: true }) // joins the reconnecting connection to a
+    expect(await stateOf(joined)).toBe('pending')
+    await eventually(() => expect(pool.stats().hosts[b.url]?.pending).toBe(1)) // a's attempt failed: queued at b
+    expect(pool.stats().hosts[a.url]?.circuit).toBe('open')
+    holder.destroy(4000, 'done')
+    expect(await stateOf(joined, 50)).toBe('pending')
+    blocker.release() // idle, another URL: closed to make room
+    const lease = await joined
+    expect(lease.origin).toBe(b.url)
+    expect(lease.state).toBe('open')
+    lease.release()
+  })
+
   it('the reconnect policy gives up: the waiter still rejects ERR_CONNECT_FAILED', async () => {
     const server = await startServer()
     const pool = rpcPool({ maxPerHost: 1, breaker: false, reconnect: { ...RECONNECT, maxAttempts: 2 } })
