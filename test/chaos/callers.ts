@@ -4,9 +4,10 @@
  * their timeout, some idempotent), releasing or destroying, and records what it saw for the
  * checker.
  *
- * An exclusive lease acquires its own URL (`/rpc?tag=<tag>`), so its connection serves no other
- * lease and the server's log under its tag is that lease's traffic in arrival order. A shared
- * lease acquires one of four group URLs (`/rpc?tag=g<k>`) and prefixes its tag with the group's;
+ * Each operation goes to one of the two servers (origins). An exclusive lease acquires its own
+ * URL (`/rpc?tag=<tag>`), so its connection serves no other lease and the server's log under its
+ * tag is that lease's traffic in arrival order. A shared lease acquires one of four group URLs of
+ * its server (`/rpc?tag=g<k>`) and prefixes its tag with the group's;
  * the checker reads each holder's messages out of the group's log and weighs a shared
  * connection's drops and deaths against what all its holders lost.
  */
@@ -44,10 +45,11 @@ async function leaseSession(w: World, g: Rng): Promise<boolean> {
   const tag = group ? `${group}.t${w.next.tag++}` : `t${w.next.tag++}`
   const signal = maybeSignal(g)
   const timeout = g.rand() < 0.2 ? g.between(100, 1000) : undefined
-  const url = `${w.server.url}/rpc?tag=${group ?? tag}`
+  const server = g.between(0, w.servers.length - 1)
+  const url = `${w.servers[server].url}/rpc?tag=${group ?? tag}`
   const lease = await track(w, { kind: 'acquire' }, w.pool.acquire(url, { signal, timeout, priority: g.between(0, 2), shared: !!group }), signal)
   if (!lease) return false
-  const rec: LeaseRecord & { log: string; blind: number[] } = { tag, log: group ?? tag, connId: lease.id, accepted: [], blind: [] }
+  const rec: LeaseRecord & { server: number; log: string; blind: number[] } = { tag, server, log: group ?? tag, connId: lease.id, accepted: [], blind: [] }
   w.record.leases.push(rec)
   w.leaseLogs.push(rec)
   w.live.set(lease, rec)
@@ -56,7 +58,7 @@ async function leaseSession(w: World, g: Rng): Promise<boolean> {
     try {
       lease.send(`${tag}#${seq}`)
       rec.accepted.push(seq)
-      if (w.deaf) rec.blind.push(seq)
+      if (w.deaf[server]) rec.blind.push(seq)
     } catch (err) {
       if (!(err instanceof PoolError)) throw err
       if (err.code !== 'ERR_BUFFER_FULL') break // closed for good
@@ -78,7 +80,7 @@ async function request(w: World, g: Rng): Promise<boolean> {
   const reply = await track(
     w,
     op,
-    w.pool.request<{ n: number }>(`${w.server.url}/rpc`, payload, { timeout: g.between(300, 3000), idempotent: g.rand() < 0.5, signal }),
+    w.pool.request<{ n: number }>(`${g.pick(w.servers).url}/rpc`, payload, { timeout: g.between(300, 3000), idempotent: g.rand() < 0.5, signal }),
     signal,
   )
   if (reply !== undefined && reply.n !== n) op.wrongReply = true

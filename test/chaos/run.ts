@@ -5,9 +5,10 @@
  * one's choices follow from the seed; what they meet (socket timing, the interleaving) varies,
  * so two runs of one seed agree in kind, not in every figure.
  *
- * Against the real test server, for CHAOS_SECONDS: the fault loop (`faults.ts`) injects faults
- * at random intervals and resizes the pool, while WORKERS callers (`callers.ts`) acquire, send,
- * request, release and destroy. Then the pool is closed, `checker.ts` judges what both sides
+ * Against two real test servers (two origins), for CHAOS_SECONDS: the fault loop (`faults.ts`)
+ * injects faults at random intervals and resizes the pool (`maxPerHost`, and `maxTotal` below
+ * the sum of the two), while WORKERS callers (`callers.ts`) acquire, send, request, release and
+ * destroy. Then the pool is closed, `checker.ts` judges what both sides
  * recorded, a summary is printed, and the exit code is 1 on any violation. The process must exit
  * on its own: a watchdog (unref'd, so it holds nothing up) fails the run if it is still alive 5 s
  * after everything was closed.
@@ -16,22 +17,23 @@ import { createPool } from '../../src/index.js'
 import { startTestServer } from '../server/test-server.js'
 import { check, type OpRecord } from './checker.js'
 import { worker } from './callers.js'
-import { CAPS, faults } from './faults.js'
-import { rng, sleep, type World } from './world.js'
+import { CAPS, TOTALS, faults } from './faults.js'
+import { clock, rng, sleep, type World } from './world.js'
 
 const seed = Number(process.env.CHAOS_SEED ?? 1)
 const seconds = Number(process.env.CHAOS_SECONDS ?? 20)
 const WORKERS = 40
-const MAX_CAP = Math.max(...CAPS)
 if (!Number.isInteger(seed) || !(seconds > 0)) throw new Error('CHAOS_SEED must be an integer and CHAOS_SECONDS > 0')
 
 const unhandled: string[] = []
 process.on('unhandledRejection', (reason) => void unhandled.push(String(reason)))
 process.on('uncaughtException', (err) => void unhandled.push(`uncaught: ${String(err)}`))
 
-const server = await startTestServer()
+const servers = [await startTestServer({ clock }), await startTestServer({ clock })]
+const caps = { at: clock(), perHost: Math.max(...CAPS), total: Math.max(...TOTALS) }
 const pool = createPool({
-  maxPerHost: MAX_CAP,
+  maxPerHost: caps.perHost,
+  maxTotal: caps.total,
   acquireTimeout: 3000,
   connectTimeout: 2000,
   requestTimeout: 3000,
@@ -42,8 +44,8 @@ const pool = createPool({
   breaker: { failures: 5, cooldown: 1000 },
 })
 const w: World = {
-  pool, server, record: { ops: [], leases: [], drops: [], closes: [] }, leaseLogs: [], live: new Map(),
-  deaf: false, stop: false, next: { tag: 0, req: 0, control: 0 },
+  pool, servers, record: { ops: [], leases: [], drops: [], closes: [] }, leaseLogs: [], live: new Map(),
+  deaf: servers.map(() => false), caps: [caps], creations: [], stop: false, next: { tag: 0, req: 0, control: 0 },
 }
 const { record } = w
 
@@ -53,6 +55,12 @@ for (const type of ['connect', 'open', 'reconnecting', 'error', 'evict', 'timeou
 }
 pool.on('drop', (e) => void record.drops.push({ id: e.id, count: e.count }))
 pool.on('close', (e) => void record.closes.push({ id: e.id, willReconnect: e.willReconnect }))
+const created = new Set<number>()
+pool.on('connect', (e) => {
+  if (created.has(e.id)) return
+  created.add(e.id)
+  w.creations.push({ at: clock(), origin: e.origin })
+})
 const faultCounts: Record<string, number> = {}
 
 const started = Date.now()
@@ -68,16 +76,19 @@ await Promise.race([Promise.all(workers), new Promise((r) => (grace = setTimeout
 clearTimeout(grace)
 await pool.close()
 await sleep(200) // let rejections reach their callers
-// The server's logs are complete once it has seen every socket close.
-for (let i = 0; i < 100 && server.counts().open > 0; i++) await sleep(20)
+// The servers' logs are complete once they have seen every socket close.
+for (let i = 0; i < 100 && servers.some((s) => s.counts().open > 0); i++) await sleep(20)
 
 const logs: Record<string, string[]> = {}
-for (const l of w.leaseLogs) logs[l.tag] = server.log(l.log)
-const counts = server.counts()
+for (const l of w.leaseLogs) logs[l.tag] = servers[l.server].log(l.log)
+const connections = Object.fromEntries(servers.map((s) => [s.url, s.connections()]))
+const stray = w.creations.find((c) => !(c.origin in connections))
+if (stray) throw new Error(`chaos run: the pool's origin ${stray.origin} is none of the servers' ${Object.keys(connections).join(', ')}`)
 const totals = pool.stats().totals
-const report = check(record, { logs, peak: counts.peak, cap: MAX_CAP }, totals)
+const report = check(record, { logs, caps: { caps: w.caps, creations: w.creations, servers: connections } }, totals)
 for (const u of unhandled) report.violations.push(`unhandled: ${u}`)
-await server.close()
+await Promise.all(servers.map((s) => s.close()))
+const c = report.caps!
 
 const rows: [string, string | number][] = [
   ['seed', seed],
@@ -95,7 +106,9 @@ const rows: [string, string | number][] = [
   ['duplicates', report.duplicates],
   ['reordered', report.reordered],
   ['hung', report.hung],
-  ['max connections (server) / cap', `${counts.peak} / ${MAX_CAP}`],
+  ['most connections open per host / cap', `${c.peakPerHost} / ${c.maxPerHost} (the largest cap; each open checked against the cap in force)`],
+  ['most connections open in all / cap', `${c.peakTotal} / ${c.maxTotal} (likewise)`],
+  ['sockets opened on the servers', `${c.opens}, of which ${c.aboveShrunk} at or above a shrunk cap (created under a larger one)`],
   ['stats totals', `created ${totals.created}, closed ${totals.closed}, reconnects ${totals.reconnects}, errors ${totals.errors}, timeouts ${totals.timeouts}, rejected ${totals.rejected}, dropped ${totals.dropped}, requests ${totals.requests}`],
   ['violations', report.violations.length],
 ]
