@@ -7,7 +7,11 @@
  * - `outage`: the server stops listening for 0.1-2 s, then listens again on the same port
  * - `half-open`: for 0.5-2.5 s the server records and answers nothing, then its sockets die
  * - `refuse`: for 0.2-2 s upgrades are refused with HTTP 503
- * Outages run in the background, overlapping the next faults (one per server at a time).
+ * - `slow`: for 0.5-3 s the server delays every reply (echoes, request replies, pongs) by
+ *   0.1-1.5 s, so requests time out and heartbeats miss; on top of the 0-600 ms that each
+ *   request asks for
+ * Outages and slow spells run in the background, overlapping the next faults (one of each kind
+ * per server at a time).
  */
 import { track } from './callers.js'
 import { clock, sleep, type Rng, type World } from './world.js'
@@ -42,11 +46,11 @@ function askClose(w: World, g: Rng, i: number): void {
 
 /**
  * Injects faults until `w.stop`, counting each kind in `tally`; resolves once every server is
- * back to normal (listening, not half-open, not refusing).
+ * back to normal (listening, not half-open, not refusing, not slow).
  */
 export async function faults(w: World, g: Rng, tally: Record<string, number>): Promise<void> {
   const count = (kind: string): void => void (tally[kind] = (tally[kind] ?? 0) + 1)
-  /** outages under way, by kind and server */
+  /** outages and slow spells under way, by kind and server */
   const background = new Map<string, Promise<void>>()
   let nextResize = Date.now() + g.between(1000, 3000)
   while (!w.stop) {
@@ -57,15 +61,20 @@ export async function faults(w: World, g: Rng, tally: Record<string, number>): P
       count('resize')
       nextResize = Date.now() + g.between(1000, 3000)
     }
-    const kind = g.pick(['terminate', 'close-code', 'close-code', 'outage', 'half-open', 'refuse'] as const)
+    const kind = g.pick(['terminate', 'close-code', 'close-code', 'outage', 'half-open', 'refuse', 'slow'] as const)
     const i = g.between(0, w.servers.length - 1)
     const server = w.servers[i]
     if (kind === 'terminate') server.dropAll()
     else if (kind === 'close-code') askClose(w, g, i)
-    else if (kind === 'outage') {
+    else if (kind === 'outage' || kind === 'slow') {
       const key = `${kind} ${i}`
       if (background.has(key)) continue
-      const spell = server.outage(g.between(100, 2000))
+      let spell: Promise<void>
+      if (kind === 'outage') spell = server.outage(g.between(100, 2000))
+      else {
+        server.setReplyDelay(g.between(100, 1500))
+        spell = sleep(g.between(500, 3000)).then(() => server.setReplyDelay(0))
+      }
       background.set(key, spell.finally(() => background.delete(key)))
     } else if (kind === 'half-open') {
       server.setHalfOpen(true)
@@ -86,5 +95,6 @@ export async function faults(w: World, g: Rng, tally: Record<string, number>): P
   for (const server of w.servers) {
     server.setHalfOpen(false)
     server.setRefuse(false)
+    server.setReplyDelay(0)
   }
 }
