@@ -10,8 +10,9 @@
  * - `slow`: for 0.5-3 s the server delays every reply (echoes, request replies, pongs) by
  *   0.1-1.5 s, so requests time out and heartbeats miss; on top of the 0-600 ms that each
  *   request asks for
- * Outages and slow spells run in the background, overlapping the next faults (one of each kind
- * per server at a time).
+ * The first seven faults are the six kinds in a random order (`close-code` twice), so a run of
+ * 15 s sees each kind; then they are drawn at random (`close-code` twice as often). Outages and slow spells run in the
+ * background, overlapping the next faults (one of each kind per server at a time).
  */
 import { track } from './callers.js'
 import { clock, sleep, type Rng, type World } from './world.js'
@@ -20,6 +21,9 @@ import { clock, sleep, type Rng, type World } from './world.js'
 export const CAPS = [2, 4, 6, 8]
 /** The total caps (`maxTotal`): each resize picks one below twice `maxPerHost`, the sum over the two origins. */
 export const TOTALS = [3, 5, 7, 10, 12]
+
+/** The kinds of fault, weighted: `close-code` twice. */
+const KINDS = ['terminate', 'close-code', 'close-code', 'outage', 'half-open', 'refuse', 'slow'] as const
 
 /** Resizes the pool to random caps, recording them as `caps.ts` asks (the larger of old and new during the call). */
 function resize(w: World, g: Rng): void {
@@ -53,6 +57,7 @@ export async function faults(w: World, g: Rng, tally: Record<string, number>): P
   /** outages and slow spells under way, by kind and server */
   const background = new Map<string, Promise<void>>()
   let nextResize = Date.now() + g.between(1000, 3000)
+  const deck = KINDS.map((kind) => ({ kind, key: g.rand() })).sort((a, b) => a.key - b.key).map((d) => d.kind)
   while (!w.stop) {
     await sleep(g.between(200, 1500))
     if (w.stop) break
@@ -61,7 +66,7 @@ export async function faults(w: World, g: Rng, tally: Record<string, number>): P
       count('resize')
       nextResize = Date.now() + g.between(1000, 3000)
     }
-    const kind = g.pick(['terminate', 'close-code', 'close-code', 'outage', 'half-open', 'refuse', 'slow'] as const)
+    const kind = deck.shift() ?? g.pick(KINDS)
     const i = g.between(0, w.servers.length - 1)
     const server = w.servers[i]
     if (kind === 'terminate') server.dropAll()
