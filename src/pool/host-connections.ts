@@ -11,39 +11,16 @@ import type { ResolvedOptions } from '../core/options.js'
 import { connectFailed, poolClosed } from '../core/refusals.js'
 import type { StatsRecord } from '../core/stats.js'
 import type { PoolUrl } from '../core/url.js'
-import type { Admission, Tenant } from './admission.js'
-import type { Holder, Limits } from './backend.js'
+import type { Tenant } from './admission.js'
 import { Breaker, type CircuitState } from './breaker.js'
 import type { ConnectionState } from './connection-port.js'
 import type { EvictReason } from './events.js'
+import type { HostEnv } from './host-env.js'
 import { IdlePool, type IdleHost } from './idle-pool.js'
 import { Roster, type RosterOwner } from './roster.js'
-import { Slot, type SlotEnv } from './slot.js'
-import { Request, type Requests } from './request.js'
-import type { Waiter, WaiterEnv } from './waiter.js'
-
-/** What an origin needs from its pool. */
-export interface HostEnv extends SlotEnv, WaiterEnv {
-  readonly admission: Admission
-  readonly limits: Readonly<Limits>
-  /** The pool is closed (`close()`), or draining. */
-  readonly closing: boolean
-  readonly draining: boolean
-  nextId(): number
-  /** The public lease for a slot. */
-  lease(s: Slot): Holder
-  /** The origin holds nothing any more (no connection, waiter or timer): the pool may forget it. */
-  vacant(origin: string): void
-  /** Pending requests by id (replies are matched here). */
-  readonly requests: Requests<Slot>
-  /** Routing across replica lists. */
-  readonly replicas: {
-    /** A list waiter whose attempt failed moves on to the next replica. */
-    reroute(w: Waiter<Slot>): void
-    /** `s`, held from a list, moves from this origin to another replica with room. */
-    relocate(s: Slot, from: HostConnections): void
-  }
-}
+import { Slot } from './slot.js'
+import { Request } from './request.js'
+import type { Waiter } from './waiter.js'
 
 /** After one connection of an origin opens, the others waiting out a backoff retry within this many ms. */
 const RECOVERY_WINDOW = 100
