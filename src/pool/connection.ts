@@ -255,14 +255,8 @@ export class Connection implements LinkOwner {
 
   #retry(failure: Failure, policy: ResolvedReconnect): void {
     this.lastFailure = failure
-    const schedule = this.#schedule
-    const delay = schedule.next(policy)
-    const attempt = schedule.attempt
     if (this.#everOpened) this.#setState('reconnecting')
-    const { code, reason } = failure
-    this.env.emit('reconnecting', { ...this.ref, attempt, delay, code, reason })
-    this.port.notify('reconnecting', { attempt, delay, code, reason })
-    schedule.wait(delay)
+    this.#schedule.retry(failure, policy, this.ref)
   }
 
   #report(error: Error, attempt: number | undefined): void {

@@ -9,10 +9,12 @@
  * cancelled (`waiting` says whether one is); the clock and the parked mark are -1 when unset.
  */
 import { retryDelay } from '../core/backoff.js'
+import type { Failure } from '../core/failure.js'
 import type { ResolvedReconnect } from '../core/options.js'
 import type { TimerHandle } from '../runtime/clock.js'
 import { isOffline } from '../runtime/environment.js'
 import type { ConnectionEnv, ConnectionPort } from './connection-port.js'
+import type { ConnectionRef } from './events.js'
 
 /** ms between checks of `navigator.onLine` while offline (the `online` event normally comes first). */
 const OFFLINE_CHECK = 10_000
@@ -67,11 +69,18 @@ export class RetrySchedule {
     return false
   }
 
-  /** Counts the next retry and returns its delay (the clock starts with the first). */
-  next(policy: ResolvedReconnect): number {
-    this.attempt++
+  /**
+   * Counts the next retry after `failure`, announces it (the pool's `reconnecting` event about
+   * `ref`, and the holders') and waits out its delay; the backoff clock starts with the first.
+   */
+  retry(failure: Failure, policy: ResolvedReconnect, ref: ConnectionRef): void {
+    const attempt = ++this.attempt
     if (this.#since < 0) this.#since = this.#env.timers.now()
-    return this.#backoff(policy)
+    const delay = this.#backoff(policy)
+    const { code, reason } = failure
+    this.#env.emit('reconnecting', { ...ref, attempt, delay, code, reason })
+    this.#port.notify('reconnecting', { attempt, delay, code, reason })
+    this.wait(delay)
   }
 
   /** An open socket dropped (it opened at `openedAt`): after `minUptime` open, the trouble starts afresh. */
