@@ -77,9 +77,9 @@ export class RetrySchedule {
     const attempt = ++this.attempt
     if (this.#since < 0) this.#since = this.#env.timers.now()
     const delay = this.#backoff(policy)
-    const { code, reason } = failure
-    this.#env.emit('reconnecting', { ...ref, attempt, delay, code, reason })
-    this.#port.notify('reconnecting', { attempt, delay, code, reason })
+    const info = { attempt, delay, code: failure.code, reason: failure.reason }
+    this.#env.emit('reconnecting', { ...ref, ...info })
+    this.#port.notify('reconnecting', info)
     this.wait(delay)
   }
 
