@@ -1,8 +1,8 @@
 /**
  * One pooled connection: a stable id across successive sockets (links), and the state machine
- * behind it: attempts, retries with backoff, the outbox while not open, the heartbeat while open.
- * It reports every transition through the port its owner implements ({@link ConnectionPort}) and
- * never learns what it is used for.
+ * behind it: attempts, retries (when: its {@link RetrySchedule}), the outbox while not open, the
+ * heartbeat while open. It reports every transition through the port its owner implements
+ * ({@link ConnectionPort}) and never learns what it is used for.
  *
  * Invariants:
  * - it counts toward the caps from `start()` until `closed()` is reported, which happens only
@@ -10,30 +10,24 @@
  * - only the current link reports (older ones are detached), and after every call into user code
  *   (`shouldReconnect`, `isPong`, listeners) the code that follows checks `#gen` or the state again.
  */
-import { retryDelay } from '../core/backoff.js'
 import { PoolError } from '../core/errors.js'
 import { lost, type Failure } from '../core/failure.js'
 import { ask } from '../core/refusals.js'
 import type { ResolvedReconnect } from '../core/options.js'
 import type { SendData, WebSocketLike } from '../core/socket.js'
 import type { PoolUrl } from '../core/url.js'
-import type { TimerHandle } from '../runtime/clock.js'
-import { isOffline } from '../runtime/environment.js'
 import { byteLength, write } from '../runtime/transport.js'
 import type { ConnectionEnv, ConnectionPort, ConnectionState } from './connection-port.js'
 import type { ConnectionRef, DropReason } from './events.js'
 import { Link, type LinkOwner } from './link.js'
 import { Outbox } from './outbox.js'
+import { RetrySchedule } from './retry-schedule.js'
 
 /** Grace for a closing handshake before the socket is terminated. */
 const CLOSE_GRACE = 1000
-/** ms between checks of `navigator.onLine` while offline (the `online` event normally comes first). */
-const OFFLINE_CHECK = 10_000
 
 export class Connection implements LinkOwner {
   state: ConnectionState = 'connecting'
-  /** Retries since the last stable open (reset after `minUptime`). */
-  attempt = 0
   openedAt = 0
   lastFailure: Failure | undefined
   /** How the last socket closed. */
@@ -44,13 +38,8 @@ export class Connection implements LinkOwner {
   /** The current link's socket while it is open (the send path's one check). */
   #socket: WebSocketLike | null = null
   #everOpened = false
-  /** The retry timer. */
-  #timer: TimerHandle | undefined
-  #retryAt = 0
-  /** When the trouble began (the drop or first failure since the last stable open), or -1: the backoff clock. */
-  #since = -1
-  /** When it parked offline or frozen, or -1: parked time is not backoff time. */
-  #parkedAt = -1
+  /** When it tries again: the retry timer, the attempts and the backoff clock. */
+  readonly #schedule: RetrySchedule
   /** Bumped whenever a decision is made, so code after a call into user code can tell it was overtaken. */
   #gen = 0
   /** Whether the final `close` event (willReconnect: false) went out. */
@@ -70,6 +59,7 @@ export class Connection implements LinkOwner {
   ) {
     const hb = env.options.heartbeat
     this.#isPong = hb ? hb.isPong : undefined
+    this.#schedule = new RetrySchedule(env, port, () => this.#try())
   }
 
   get ref(): ConnectionRef { return { origin: this.url.origin, id: this.id, url: this.url.redacted } }
@@ -77,8 +67,10 @@ export class Connection implements LinkOwner {
   get bufferedAmount(): number { return (this.#link?.socket?.bufferedAmount ?? 0) + (this.#outbox?.bytes ?? 0) }
   /** Whether the socket is open and writable: a `send` now goes straight out. */
   get writable(): boolean { return this.#socket !== null && this.#socket.readyState === 1 }
+  /** Retries since the last stable open (reset after `minUptime`). */
+  get attempt(): number { return this.#schedule.attempt }
   /** Whether it waits out a delay before its next attempt, with no socket. */
-  get waiting(): boolean { return this.#timer !== undefined }
+  get waiting(): boolean { return this.#schedule.waiting }
 
   start(): void {
     this.#try()
@@ -124,7 +116,7 @@ export class Connection implements LinkOwner {
   shutdown(code = 1000, reason = ''): void {
     if (this.state === 'closing' || this.state === 'closed') return
     this.#gen++
-    this.#stop()
+    this.#schedule.stop()
     const link = this.#link
     if (link === null) return this.#finish(undefined)
     this.#socket = null
@@ -151,10 +143,7 @@ export class Connection implements LinkOwner {
 
   /** Waiting out a delay: try within `window` ms instead (jittered, never later than planned). */
   retrySoon(window: number): void {
-    if (this.#timer === undefined) return
-    const { timers } = this.env
-    this.#stop()
-    this.#wait(Math.round(timers.random() * Math.max(0, Math.min(this.#retryAt - timers.now(), window))))
+    this.#schedule.soon(window)
   }
 
   // LinkOwner ---------------------------------------------------------------------------------
@@ -206,52 +195,24 @@ export class Connection implements LinkOwner {
   // internals ---------------------------------------------------------------------------------
 
   #try(): void {
-    this.#timer = undefined
     if (!this.port.wanted()) return this.#finish(this.lastFailure)
-    // Offline: no attempt, and no backoff step spent. The pool's `online` listener retries every
-    // waiting connection within a second; the slow check covers an `online` event never seen.
-    const now = this.env.timers.now()
-    if (isOffline() || this.env.frozen) {
-      if (this.#parkedAt < 0) this.#parkedAt = now
-      return this.#wait(OFFLINE_CHECK)
-    }
-    if (this.#parkedAt >= 0) {
-      if (this.#since >= 0) this.#since += now - this.#parkedAt
-      this.#parkedAt = -1
-    }
-    if (!this.port.claim()) {
-      // Another attempt to this failing origin is in flight: skip this turn, keep the same pace.
-      const policy = this.env.options.reconnect
-      return this.#wait(policy ? this.#backoff(policy) : 1000)
-    }
-    this.env.emit('connect', { ...this.ref, attempt: this.attempt + 1 })
+    // Offline, frozen, or another attempt to this failing origin in flight: it waits again.
+    if (!this.#schedule.ready()) return
+    this.env.emit('connect', { ...this.ref, attempt: this.#schedule.attempt + 1 })
     const link = (this.#link = new Link(this))
     link.start()
-  }
-
-  #wait(ms: number): void {
-    const { timers } = this.env
-    this.#retryAt = timers.now() + ms
-    this.#timer = timers.set(() => this.#try(), ms, this.port.awaited())
-  }
-
-  /** The next retry's delay, from the time since the trouble began. */
-  #backoff(policy: ResolvedReconnect): number {
-    const { timers } = this.env
-    return Math.round(retryDelay(this.#since < 0 ? 0 : timers.now() - this.#since, policy, () => timers.random()))
   }
 
   /** Its socket closed for the back/forward cache: it reconnects when the page comes back (no backoff step spent). */
   #suspended(failure: Failure): void {
     this.#suspending = false
     // Not a failure: the backoff starts afresh if reopening fails.
-    this.attempt = 0
-    this.#since = -1
+    this.#schedule.reset()
     this.port.dropped()
     if (!this.port.wanted()) return this.#finish(failure)
     this.#setState('reconnecting')
     this.#emitClose(failure, true)
-    this.#wait(OFFLINE_CHECK)
+    this.#schedule.wait() // until the page comes back (`retrySoon`)
   }
 
   /** An open socket closed without being asked to. */
@@ -259,11 +220,7 @@ export class Connection implements LinkOwner {
     this.port.dropped()
     // Its lost requests were all it carried: its owner closed it meanwhile (one final close).
     if (this.state === 'closed') return
-    const policy = this.env.options.reconnect
-    if (policy && this.env.timers.now() - this.openedAt >= policy.minUptime) {
-      this.attempt = 0
-      this.#since = -1
-    }
+    this.#schedule.dropped(this.openedAt)
     // The state says what is true (no socket) before `shouldReconnect`, user code, is asked.
     this.#setState('reconnecting')
     this.#decide(failure, true)
@@ -273,7 +230,7 @@ export class Connection implements LinkOwner {
   #failed(failure: Failure): void {
     failure.error ??= new Error(`WebSocket closed with code ${failure.code} before opening`)
     this.lastFailure = failure
-    this.#report(failure.error, this.attempt + 1)
+    this.#report(failure.error, this.#schedule.attempt + 1)
     this.port.attemptFailed(failure)
     this.#decide(failure, false)
   }
@@ -283,9 +240,10 @@ export class Connection implements LinkOwner {
     const gen = ++this.#gen
     const policy = this.env.options.reconnect
     let retry = false
-    if (policy && this.attempt < policy.maxAttempts && this.port.wanted()) {
+    const { attempt } = this.#schedule
+    if (policy && attempt < policy.maxAttempts && this.port.wanted()) {
       const { code, reason, wasClean } = failure
-      const info = { code, reason, wasClean, attempt: this.attempt + 1 }
+      const info = { code, reason, wasClean, attempt: attempt + 1 }
       retry = ask('reconnect.shouldReconnect', policy.shouldReconnect, info, this.#details(), (e) => this.#emitError(e)) !== false
       if (gen !== this.#gen || this.state === 'closed') return
       retry &&= this.port.wanted()
@@ -297,14 +255,8 @@ export class Connection implements LinkOwner {
 
   #retry(failure: Failure, policy: ResolvedReconnect): void {
     this.lastFailure = failure
-    const attempt = ++this.attempt
-    if (this.#since < 0) this.#since = this.env.timers.now()
-    const delay = this.#backoff(policy)
     if (this.#everOpened) this.#setState('reconnecting')
-    const { code, reason } = failure
-    this.env.emit('reconnecting', { ...this.ref, attempt, delay, code, reason })
-    this.port.notify('reconnecting', { attempt, delay, code, reason })
-    this.#wait(delay)
+    this.#schedule.retry(failure, policy, this.ref)
   }
 
   #report(error: Error, attempt: number | undefined): void {
@@ -325,7 +277,7 @@ export class Connection implements LinkOwner {
   #finish(failure: Failure | undefined): void {
     if (this.state === 'closed') return
     this.#gen++
-    this.#stop()
+    this.#schedule.stop()
     this.#link?.detach()
     this.#link = this.#socket = null
     if (failure) this.lastFailure = failure
@@ -333,11 +285,6 @@ export class Connection implements LinkOwner {
     if (!this.#closeEmitted) this.#emitClose(failure ?? this.lastClose ?? lost(), false)
     this.#setState('closed')
     this.port.closed(failure)
-  }
-
-  #stop(): void {
-    this.env.timers.cancel(this.#timer)
-    this.#timer = undefined
   }
 
   #setState(next: ConnectionState): void {

@@ -1,6 +1,7 @@
 /**
- * The connections of one origin: their records (slots), the gauges and counters they move, the
- * idle ones (expiry and warm top-ups: {@link IdlePool}), recycling, eviction and the breaker.
+ * The connections of one origin: what happens as they open, fail, drop and close, recycling,
+ * eviction and the breaker; their books (which it counts, the gauges they move, the shared ones:
+ * {@link Roster}) and the idle ones (expiry and warm top-ups: {@link IdlePool}) are kept apart.
  * Who gets a connection that opens or comes free is the waitlist's business: {@link HostPool}
  * builds on this and decides it (`claim`, `handOff`, `dispatch`, `abandon`).
  */
@@ -10,51 +11,25 @@ import type { ResolvedOptions } from '../core/options.js'
 import { connectFailed, poolClosed } from '../core/refusals.js'
 import type { StatsRecord } from '../core/stats.js'
 import type { PoolUrl } from '../core/url.js'
-import type { Admission, Tenant } from './admission.js'
-import type { Holder, Limits } from './backend.js'
+import type { Tenant } from './admission.js'
 import { Breaker, type CircuitState } from './breaker.js'
 import type { ConnectionState } from './connection-port.js'
-import type { ConnectionRef, EvictReason } from './events.js'
+import type { EvictReason } from './events.js'
+import type { HostEnv } from './host-env.js'
 import { IdlePool, type IdleHost } from './idle-pool.js'
-import { Slot, type SlotEnv, type SlotOwner } from './slot.js'
-import { Request, type Requests } from './request.js'
-import type { Waiter, WaiterEnv } from './waiter.js'
+import { Roster, type RosterOwner } from './roster.js'
+import { Slot } from './slot.js'
+import { Request } from './request.js'
+import type { Waiter } from './waiter.js'
 
-/** What an origin needs from its pool. */
-export interface HostEnv extends SlotEnv, WaiterEnv {
-  readonly admission: Admission
-  readonly limits: Readonly<Limits>
-  /** The pool is closed (`close()`), or draining. */
-  readonly closing: boolean
-  readonly draining: boolean
-  nextId(): number
-  /** The public lease for a slot. */
-  lease(s: Slot): Holder
-  /** The origin holds nothing any more (no connection, waiter or timer): the pool may forget it. */
-  vacant(origin: string): void
-  /** Pending requests by id (replies are matched here). */
-  readonly requests: Requests<Slot>
-  /** Routing across replica lists. */
-  readonly replicas: {
-    /** A list waiter whose attempt failed moves on to the next replica. */
-    reroute(w: Waiter<Slot>): void
-    /** `s`, held from a list, moves from this origin to another replica with room. */
-    relocate(s: Slot, from: HostConnections): void
-  }
-}
-
-const GAUGE: Partial<Record<ConnectionState, 'connecting' | 'open' | 'reconnecting'>> = { connecting: 'connecting', open: 'open', reconnecting: 'reconnecting' }
 /** After one connection of an origin opens, the others waiting out a backoff retry within this many ms. */
 const RECOVERY_WINDOW = 100
 
-export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
+export abstract class HostConnections implements RosterOwner, Tenant, IdleHost {
   readonly breaker: Breaker
   protected readonly idle = new IdlePool(this)
-  protected readonly slots = new Set<Slot>()
-  /** Connections in shared mode (shared holders or requests), per key: least-loaded picks look here. */
-  protected readonly sharing = new Map<string, Set<Slot>>()
-  /** Connections closing (they count toward the caps until closed). */
-  closing = 0
+  /** Its connections, their gauges, and the shared ones. */
+  readonly roster = new Roster(this)
   /** The last failed attempt, quoted by errors. */
   protected lastFailure: Failure | undefined
   /** The connection whose failed attempt is being counted (it may be what opens the circuit). */
@@ -75,7 +50,8 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   get options(): ResolvedOptions { return this.env.options }
   get timers() { return this.env.timers }
   get admission() { return this.env.admission }
-  get live(): number { return this.slots.size }
+  get live(): number { return this.roster.slots.size }
+  get closing(): number { return this.roster.closing }
   get minIdle(): number { return this.env.limits.minIdlePerHost }
   abstract get queued(): number
 
@@ -89,8 +65,7 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   protected abstract handOff(s: Slot): boolean
   /** `s` (shared) has capacity: queued shared waiters of its key get it. */
   abstract offer(s: Slot): void
-  /** The circuit opened: what still waits for a connection to this origin fails fast. */
-  /** The circuit opened; `trialFailed`: a half-open trial failed (its acquire rejects with ERR_CIRCUIT_OPEN). */
+  /** The circuit opened: what still waits for a connection to this origin fails fast; `trialFailed`: a half-open trial failed (its acquire rejects with ERR_CIRCUIT_OPEN). */
   protected abstract circuitOpened(trialFailed: boolean): void
   abstract inbound(s: Slot, data: unknown): void
   abstract unloaded(s: Slot): void
@@ -106,19 +81,19 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
     this.idle.topUp()
   }
 
-  /** Connections waiting out a backoff try within `window` ms (the browser came back online). */
   /** The page goes into the back/forward cache: open sockets close cleanly until it comes back. */
   suspend(): void {
-    for (const s of this.slots) s.conn.suspend()
+    for (const s of this.roster.slots) s.conn.suspend()
   }
 
   /** The page became visible: silent open connections are probed at once. */
   wake(): void {
-    for (const s of this.slots) s.conn.wake()
+    for (const s of this.roster.slots) s.conn.wake()
   }
 
+  /** Connections waiting out a backoff try within `window` ms (the browser came back online, the page was shown again). */
   retrySoon(window: number): void {
-    for (const s of this.slots) s.conn.retrySoon(window)
+    for (const s of this.roster.slots) s.conn.retrySoon(window)
   }
 
   /** Idle connections, least recently used first. */
@@ -130,7 +105,7 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   closeAll(): void {
     this.idle.stop()
     this.breaker.stop()
-    for (const s of [...this.slots]) {
+    for (const s of [...this.roster.slots]) {
       for (const w of this.waitersOf(s)) this.abandon(w, this.closedError())
       s.conn.drop('closed')
       this.idle.remove(s)
@@ -149,22 +124,14 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   }
 
   stateChanged(prev: ConnectionState, next: ConnectionState): void {
-    const from = GAUGE[prev]
-    const to = GAUGE[next]
-    if (from) this.stats.add(from, -1)
-    if (to) this.stats.add(to, 1)
-    const closing = +(next === 'closing') - +(prev === 'closing')
-    if (closing) {
-      this.closing += closing
-      this.env.admission.count(0, closing)
-    }
+    this.roster.stateChanged(prev, next)
   }
 
   opened(s: Slot, reopened: boolean): void {
     const wasClosed = this.breaker.state === 'closed'
     this.breaker.success()
     // The origin accepts connections again: the others waiting out a backoff delay retry soon.
-    for (const other of this.slots) if (other !== s) other.conn.retrySoon(RECOVERY_WINDOW)
+    for (const other of this.roster.slots) if (other !== s) other.conn.retrySoon(RECOVERY_WINDOW)
     if (reopened) this.stats.add('reconnects')
     if (s.lease) {
       if (reopened) s.notify('open', { protocol: s.conn.protocol })
@@ -196,32 +163,6 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
     this.env.replicas.relocate(s, this)
   }
 
-  /** `s` leaves for another replica: this origin stops counting it (it is not closed). */
-  disown(s: Slot): boolean {
-    const sharing = s.sharing
-    this.unshare(s)
-    this.slots.delete(s)
-    this.breaker.forget(s)
-    this.stateChanged(s.conn.state, 'closed')
-    this.stats.add('connections', -1)
-    if (s.lease) this.stats.active(-1)
-    this.env.admission.count(-1, 0)
-    this.vacate()
-    return sharing
-  }
-
-  /** `s` arrives from another replica (see `disown`). */
-  adopt(s: Slot, sharing: boolean): void {
-    s.owner = this
-    s.stats = this.stats
-    this.slots.add(s)
-    this.stateChanged('closed', s.conn.state)
-    this.stats.add('connections')
-    if (s.lease) this.stats.active(1)
-    if (sharing) this.share(s)
-    this.env.admission.count(1, 0)
-  }
-
   /** A dropped idle connection leaves the idle set at once (it must not be handed out). */
   dropped(s: Slot): void {
     if (this.idle.remove(s)) s.droppedIdle = true
@@ -230,11 +171,7 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   closed(s: Slot, failure: Failure | undefined): void {
     const wasIdle = this.idle.remove(s) || s.droppedIdle
     const wasWarm = this.#unwarm(s)
-    this.slots.delete(s)
-    this.breaker.forget(s)
-    this.stats.add('connections', -1)
-    this.stats.add('closed')
-    this.env.admission.count(-1, 0)
+    this.roster.closed(s)
     if (failure) this.lastFailure = failure
     const { closing } = this.env
     const waiters = this.waitersOf(s)
@@ -244,7 +181,7 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
     const again = !closing && !failure
     if (!again) for (const w of waiters) this.abandon(w, closing ? this.closedError() : connectFailed(this.origin, s.url.redacted, failure))
     s.ended(closing)
-    this.unshare(s)
+    this.roster.unshare(s)
     if (!closing) {
       const warmFailed = !!failure && (wasIdle || wasWarm)
       if (warmFailed) this.idle.failed(s.conn.openedAt)
@@ -309,7 +246,7 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
     else if (s.joiners?.includes(w)) s.joiners.splice(s.joiners.indexOf(w), 1)
     else if (w instanceof Request) s.detach(w)
     w.slot = null
-    if (!s.load) this.unshare(s)
+    if (!s.load) this.roster.unshare(s)
   }
 
   /** The acquires waiting for `s` to open: the one it was opened for, and shared ones that joined. */
@@ -319,39 +256,16 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
     return all
   }
 
-  /** `s` carries shared holders or requests from now on: never an exclusive lease until it is free again. */
-  protected share(s: Slot): void {
-    if (s.sharing) return
-    s.sharing = true
-    this.stats.shared(1)
-    let set = this.sharing.get(s.key)
-    if (!set) this.sharing.set(s.key, (set = new Set()))
-    set.add(s)
-  }
-
-  protected unshare(s: Slot): void {
-    if (!s.sharing) return
-    s.sharing = false
-    this.stats.shared(-1)
-    const set = this.sharing.get(s.key)!
-    set.delete(s)
-    if (!set.size) this.sharing.delete(s.key)
-  }
-
   /** A new connection (counted toward the caps from now on); the caller starts it. */
   protected create(url: PoolUrl, key: string, protocols: readonly string[]): Slot {
     const s = new Slot(this, this.env, key, this.env.nextId(), url, protocols)
-    this.slots.add(s)
-    this.stats.add('created')
-    this.stats.add('connections')
-    this.stats.add('connecting')
-    this.env.admission.count(1, 0)
+    this.roster.add(s)
     return s
   }
 
   /** Nothing left here (no connection, waiter or pending timer): tell the pool. */
-  protected vacate(): void {
-    if (!this.slots.size && !this.queued && !this.idle.waiting && this.breaker.state !== 'open') this.env.vacant(this.origin)
+  vacate(): void {
+    if (!this.roster.slots.size && !this.queued && !this.idle.waiting && this.breaker.state !== 'open') this.env.vacant(this.origin)
   }
 
   #unwarm(s: Slot): boolean {

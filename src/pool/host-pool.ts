@@ -72,7 +72,7 @@ export class HostPool extends HostWaiters {
   /** A shared holder or a request left `s`: waiters get its capacity; with nobody left it is free. */
   unloaded(s: Slot): void {
     if (s.load) return this.offer(s)
-    this.unshare(s)
+    this.roster.unshare(s)
     if (s.conn.writable) return this.free(s)
     // Not open, and nobody left (as a released exclusive lease's): what it held for its holders
     // is reported, and it closes.
@@ -94,7 +94,7 @@ export class HostPool extends HostWaiters {
     }
     if (r.sent) r.resent = true
     s.detach(r)
-    if (!s.load) this.unshare(s)
+    if (!s.load) this.roster.unshare(s)
     this.#placeAgain(r)
   }
 
@@ -129,7 +129,7 @@ export class HostPool extends HostWaiters {
     const limit = this.options.sharedLimit
     let best = open ? this.idle.take(w.key) : undefined
     if (!best) {
-      for (const s of this.sharing.get(w.key) ?? []) {
+      for (const s of this.roster.sharing.get(w.key) ?? []) {
         if (s.shareable && s.load < limit && (!open || s.conn.writable) && (!best || s.load < best.load)) best = s
       }
     }
@@ -141,7 +141,7 @@ export class HostPool extends HostWaiters {
   #joinOpening(w: W): boolean {
     const limit = this.options.sharedLimit
     let best: Slot | undefined
-    for (const s of this.slots) {
+    for (const s of this.roster.slots) {
       if (s.key !== w.key || !s.shareable || s.conn.writable || s.load >= limit || !(s.waiter?.shared || s.load)) continue
       if (!best || s.load < best.load) best = s
     }
@@ -161,9 +161,9 @@ export class HostPool extends HostWaiters {
       } catch (error) {
         return this.abandon(w, error) // the connection's buffer is full
       }
-      return this.share(s)
+      return this.roster.share(s)
     }
-    this.share(s)
+    this.roster.share(s)
     this.settle(w)
     if (this.env.closing) return w.reject(this.closedError())
     const lease = this.env.lease(s)

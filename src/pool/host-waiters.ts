@@ -163,7 +163,7 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
     // those waiting for (or riding) a connection that is not open.
     for (const w of this.waiting.drain()) this.#circuitFail(w, false)
     const policy = this.options.reconnect
-    for (const s of [...this.slots]) {
+    for (const s of [...this.roster.slots]) {
       if (s.conn.writable || s.lease || s.holders?.size) continue
       // The attempt that opened the circuit, when its connection gives up anyway: its acquire
       // ends as the policy says (ERR_CONNECT_FAILED); a failed half-open trial's rejects with

@@ -77,10 +77,10 @@ export class Replicas {
     for (const next of ranked) {
       const to = this.pool.host(next.url.origin)
       if (!to.hasRoom()) continue
-      const sharing = from.disown(s)
+      const sharing = from.roster.disown(s)
       s.conn.url = next.url
       s.key = next.key
-      return to.adopt(s, sharing)
+      return to.roster.adopt(s, sharing)
     }
     // Every replica is at its cap: the best one that has an idle connection closes it for `s`,
     // as a queued acquire at the cap would have it.

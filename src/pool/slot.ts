@@ -76,7 +76,7 @@ export class Slot implements ConnectionPort, LeaseHandle, Idler, Evictable {
   /** It was idle when its socket dropped (top up after it). */
   droppedIdle = false
   uses = 0
-  /** In shared mode (see HostConnections.share): counted active and shared, listed for least-loaded picks. */
+  /** In shared mode (see Roster.share): counted active and shared, listed for least-loaded picks. */
   sharing = false
   /** The replicas its holders acquired from a list: once its origin's circuit opens, it moves to another. */
   replicas: readonly Replica[] | null = null
