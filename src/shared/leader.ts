@@ -1,0 +1,96 @@
+/**
+ * The leader-tab transport of a cross-tab pool: the tabs of one app (same origin and pool name)
+ * elect one of them with a Web Lock; it holds the connections (a {@link PoolHost} over an
+ * ordinary pool) and every tab, itself included, talks to it over a BroadcastChannel.
+ *
+ * The lock is held for as long as the leader lives: when its tab closes or crashes the browser
+ * releases it, the next tab in line is granted it, builds a new host and announces it, and the
+ * other tabs attach to it (see {@link RemoteBackend}). A leader whose pool is closed steps down
+ * the same way, after closing its connections.
+ */
+import type { PoolOptions } from '../core/options.js'
+import type { Limits } from '../pool/backend.js'
+import { WebSocketPool } from '../pool/pool.js'
+import type { ToClient, ToHost } from './messages.js'
+import { PoolHost } from './pool-host.js'
+import type { HostWire } from './remote-backend.js'
+
+interface LockManager {
+  request(name: string, options: { signal?: AbortSignal }, fn: () => Promise<void>): Promise<unknown>
+}
+
+/** Whether this runtime can elect a leader tab (Web Locks and BroadcastChannel). */
+export function canElect(): boolean {
+  const g = globalThis as { navigator?: { locks?: unknown }; BroadcastChannel?: unknown }
+  return typeof g.BroadcastChannel === 'function' && typeof (g.navigator?.locks as LockManager | undefined)?.request === 'function'
+}
+
+/** This tab's part in the election: the client's channel, and the host while it leads. */
+export class LeaderElection implements HostWire {
+  readonly #channel: BroadcastChannel
+  readonly #stop = new AbortController()
+  #host: PoolHost | null = null
+  #hostChannel: BroadcastChannel | null = null
+  #stepDown: (() => void) | undefined
+  #closed = false
+
+  constructor(
+    readonly channelName: string,
+    readonly options: PoolOptions,
+    readonly limits: Limits,
+    receive: (message: ToClient) => void,
+  ) {
+    this.#channel = new BroadcastChannel(channelName)
+    this.#channel.onmessage = (e: MessageEvent) => {
+      const m = e.data as ToClient | ToHost
+      if (!('c' in m)) receive(m)
+    }
+    const locks = (globalThis as unknown as { navigator: { locks: LockManager } }).navigator.locks
+    locks.request(channelName, { signal: this.#stop.signal }, () => this.#lead()).catch(() => {
+      // aborted: this tab's pool closed before it was elected
+    })
+  }
+
+  /** Whether this tab holds the connections now. */
+  get leading(): boolean {
+    return this.#host !== null
+  }
+
+  post(message: ToHost): void {
+    this.#channel.postMessage(message)
+  }
+
+  /** This tab's pool closed: it stops listening, and steps down if it leads (after closing the connections). */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#stop.abort()
+    // Let the goodbye reach the host before this tab's channel closes.
+    setTimeout(() => this.#channel.close(), 0)
+    const host = this.#host
+    if (host) void host.close().finally(() => this.#resign())
+  }
+
+  /** Granted the lock: host the pool until this tab's pool closes (or the tab goes). */
+  async #lead(): Promise<void> {
+    if (this.#closed) return
+    const pool = new WebSocketPool(this.options)
+    const hostChannel = (this.#hostChannel = new BroadcastChannel(this.channelName))
+    const wire = { post: (m: ToClient) => hostChannel.postMessage(m) }
+    const host = (this.#host = new PoolHost(pool, { limits: this.limits }))
+    hostChannel.onmessage = (e: MessageEvent) => {
+      const m = e.data as ToClient | ToHost
+      if ('c' in m) host.receive(m, wire)
+    }
+    // Every tab (this one too: its client listens on another channel object) attaches now.
+    hostChannel.postMessage({ k: 'host', host: host.id } satisfies ToClient)
+    await new Promise<void>((resolve) => (this.#stepDown = resolve))
+  }
+
+  #resign(): void {
+    this.#hostChannel?.close()
+    this.#hostChannel = null
+    this.#host = null
+    this.#stepDown?.()
+  }
+}
