@@ -17,6 +17,7 @@ import type { PoolUrl } from '../core/url.js'
 import type { Backend, LeaseHandle, Limits, Replica } from '../pool/backend.js'
 import { Emitter, type PoolEvents } from '../pool/events.js'
 import type { Lease } from '../pool/lease.js'
+import { onPageLifecycle } from '../runtime/environment.js'
 import { eventFromWire, fromWire, type ToClient, type ToHost, type WireAcquire, type WireLease } from './messages.js'
 import { RemoteLease, type RemoteOwner } from './remote-lease.js'
 
@@ -64,6 +65,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
   #onIdle: (() => void) | undefined
   #ping: ReturnType<typeof setInterval> | undefined
   #closed: Promise<void> | undefined
+  readonly #detachPage: () => void
 
   constructor(
     options: ResolvedOptions,
@@ -78,6 +80,9 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
     this.#ping = setInterval(() => this.#keepAlive(), PING_INTERVAL)
     ;(this.#ping as { unref?: () => void }).unref?.()
     wire.post(this.#hello())
+    // A tab that closes, is frozen or goes into the back/forward cache gives back what it holds at
+    // once (the host need not wait out its silence); when it runs again it attaches anew.
+    this.#detachPage = onPageLifecycle((phase) => this.#page(phase))
   }
 
   get stopped(): boolean {
@@ -126,6 +131,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
     if (this.#closed) return this.#closed
     this.#closing = true
     clearInterval(this.#ping)
+    this.#detachPage()
     for (const op of [...this.#ops.values()]) this.#settle(op, undefined, poolClosed(op.origin, true))
     for (const lease of [...this.#leases.values()]) this.#end(lease, { code: 1000, reason: 'pool closed', wasClean: true }, 'closed')
     try {
@@ -317,6 +323,16 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
         this.#settle(op, undefined, new PoolError('ERR_CONNECTION_LOST', `The request to ${op.origin} was lost: the pool's host changed while it was under way (it is not idempotent, so it was not sent again)`, { origin: op.origin }))
       } else this.#post(op)
     }
+  }
+
+  #page(phase: 'away' | 'back'): void {
+    if (this.#closing) return
+    if (phase === 'away') {
+      if (this.#host === null) return
+      this.wire.post({ k: 'bye', c: this.id })
+      this.#host = null
+      for (const lease of this.#leases.values()) lease.detach()
+    } else if (this.#host === null) this.wire.post(this.#hello())
   }
 
   #keepAlive(): void {
