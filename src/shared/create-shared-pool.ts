@@ -50,21 +50,54 @@ export function createSharedPool(options: SharedPoolOptions = {}): WebSocketPool
   const useWorker = worker !== undefined && typeof (globalThis as { SharedWorker?: unknown }).SharedWorker === 'function'
   if (!useWorker && !canElect()) return new WebSocketPool(rest)
   const channel = `wspool:${name}`
-  return new WebSocketPool(rest, (resolved, makeLease) => {
-    let backend: RemoteBackend | undefined
+  let backend: RemoteBackend | undefined
+  let wire: HostWire | undefined
+  const pool = new WebSocketPool(rest, (resolved, makeLease) => {
     const receive = (m: ToClient): void => backend?.receive(m)
     if (useWorker) {
       const tabOptions = cloneable(rest)
       const fallback = canElect() ? () => new LeaderElection(channel, rest, limitsOf(resolved), receive) : undefined
-      const wire = new SwitchableWire(new WorkerWire(worker, name, receive, (error) => {
+      const switchable = new SwitchableWire(new WorkerWire(worker, name, receive, (error) => {
         backend?.emitter.emit('error', { origin: '', url: '', error })
         // The worker cannot start: a leader tab holds the connections instead, where one can be elected.
-        if (fallback && backend) wire.replace(fallback(), backend)
+        if (fallback && backend) switchable.replace(fallback(), backend)
       }))
+      wire = switchable
       return (backend = new RemoteBackend(resolved, makeLease, wire, tabOptions))
     }
-    return (backend = new RemoteBackend(resolved, makeLease, new LeaderElection(channel, rest, limitsOf(resolved), receive)))
+    wire = new LeaderElection(channel, rest, limitsOf(resolved), receive)
+    return (backend = new RemoteBackend(resolved, makeLease, wire))
   })
+  const b = backend!
+  const w = wire!
+  states.set(pool, () => {
+    const current = w instanceof SwitchableWire ? w.current : w
+    const leader = current instanceof LeaderElection
+    return { transport: leader ? 'leader' : 'worker', leading: leader && current.leading, tabs: b.tabs }
+  })
+  return pool
+}
+
+/** What a tab can see of how its shared pool is arranged (see {@link sharedPoolState}). */
+export interface SharedPoolState {
+  /** Where the connections live: in a SharedWorker, or in a leader tab. */
+  readonly transport: 'worker' | 'leader'
+  /** Whether this tab is the leader tab, which holds the connections (always false with a worker). */
+  readonly leading: boolean
+  /** How many tabs share the pool, as its host last reported (0 until this tab is attached). */
+  readonly tabs: number
+}
+
+const states = new WeakMap<WebSocketPool, () => SharedPoolState>()
+
+/**
+ * How a pool from `createSharedPool` is shared right now: where its connections live, whether
+ * this tab leads, how many tabs share it. A snapshot, to read again when needed (for display).
+ * @returns null for a pool that is not shared across tabs: one from `createPool`, or from
+ * `createSharedPool` where it is a plain pool (no SharedWorker nor Web Locks)
+ */
+export function sharedPoolState(pool: WebSocketPool): SharedPoolState | null {
+  return states.get(pool)?.() ?? null
 }
 
 /** A tab's way to the host that can change once (a worker that failed to start -> a leader tab). */

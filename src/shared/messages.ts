@@ -53,7 +53,7 @@ export interface WireLease {
 
 /** Messages from the host to one tab (`to`) or to all (`to` absent). */
 export type ToClient =
-  | { k: 'welcome'; to: string; limits: Limits; stats: PoolStats; host: string; fresh: boolean }
+  | { k: 'welcome'; to: string; limits: Limits; stats: PoolStats; host: string; fresh: boolean; tabs: number }
   | { k: 'leased'; to: string; r: number; lease: WireLease }
   | { k: 'failed'; to: string; r: number; e: WireError }
   | { k: 'reply'; to: string; r: number; v: unknown }
@@ -62,7 +62,7 @@ export type ToClient =
   | { k: 'pong'; to: string }
   | { k: 'unknown'; to: string }
   | { k: 'event'; t: string; e: unknown }
-  | { k: 'stats'; s: PoolStats; limits: Limits }
+  | { k: 'stats'; s: PoolStats; limits: Limits; tabs: number }
   | { k: 'host'; host: string }
 
 /** An error as it crosses: enough to rebuild a `PoolError` (or a plain `Error`). */

@@ -53,6 +53,7 @@ export class PoolHost {
   readonly #unsubscribe: (() => void)[] = []
   #timer: ReturnType<typeof setInterval> | undefined
   #lastStats: unknown
+  #lastTabs = 0
   #limits: Limits
   #closed = false
 
@@ -136,12 +137,12 @@ export class PoolHost {
     if (known) {
       // Said twice (an announcement crossed a ping): the tab keeps what it holds here.
       known.seen = Date.now()
-      return wire.post({ k: 'welcome', to: id, host: this.id, limits: this.#limits, stats: this.#pool.stats(), fresh: false })
+      return wire.post({ k: 'welcome', to: id, host: this.id, limits: this.#limits, stats: this.#pool.stats(), fresh: false, tabs: this.#clients.size })
     }
     const c: Client = { id, wire, leases: new Map(), pending: new Map(), unacked: new Map(), seen: Date.now() }
     this.#clients.set(id, c)
     this.#wires.add(wire)
-    wire.post({ k: 'welcome', to: id, host: this.id, limits: this.#limits, stats: this.#pool.stats(), fresh: true })
+    wire.post({ k: 'welcome', to: id, host: this.id, limits: this.#limits, stats: this.#pool.stats(), fresh: true, tabs: this.#clients.size })
   }
 
   #acquire(c: Client, r: number, url: string | string[], o: { priority: number; timeout: number; protocols: readonly string[]; shared: boolean }): void {
@@ -232,11 +233,14 @@ export class PoolHost {
     this.#pushStats(false)
   }
 
+  /** Pushes the stats and the number of tabs to every tab, when either changed (or `force`). */
   #pushStats(force: boolean): void {
     const s = this.#pool.stats()
-    if (!force && s === this.#lastStats) return
+    const tabs = this.#clients.size
+    if (!force && s === this.#lastStats && tabs === this.#lastTabs) return
     this.#lastStats = s
-    this.#broadcast({ k: 'stats', s, limits: this.#limits })
+    this.#lastTabs = tabs
+    this.#broadcast({ k: 'stats', s, limits: this.#limits, tabs })
   }
 
   #broadcast(m: ToClient): void {

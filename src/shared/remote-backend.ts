@@ -53,6 +53,8 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
   readonly buffer: { maxMessages: number; maxBytes: number }
   readonly id = Math.random().toString(36).slice(2)
   limits: Limits
+  /** How many tabs the host serves, as it last said (0 until attached). */
+  tabs = 0
   #stats: PoolStats
   #host: string | null = null
   #heard = Date.now()
@@ -158,7 +160,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
     this.#heard = Date.now()
     this.#silenceReported = false
     switch (m.k) {
-      case 'welcome': return this.#welcome(m.host, m.limits, m.stats, m.fresh)
+      case 'welcome': return this.#welcome(m.host, m.limits, m.stats, m.fresh, m.tabs)
       case 'unknown': return this.wire.post(this.#hello())
       case 'pong': return
       case 'host': {
@@ -169,6 +171,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
       case 'stats': {
         this.#stats = m.s
         this.limits = m.limits
+        this.tabs = m.tabs
         return
       }
       case 'event': return this.emitter.emit(m.t as keyof PoolEvents, eventFromWire(m.e) as never)
@@ -304,11 +307,12 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
    * a silent tab), so every lease is asked for again under its name and every operation under way
    * is posted again (requests that are not idempotent and may have run reject instead).
    */
-  #welcome(host: string, limits: Limits, stats: PoolStats, fresh: boolean): void {
+  #welcome(host: string, limits: Limits, stats: PoolStats, fresh: boolean, tabs: number): void {
     const same = this.#host === host
     this.#host = host
     this.limits = limits
     this.#stats = stats
+    this.tabs = tabs
     if (same && !fresh) return
     for (const lease of this.#leases.values()) {
       lease.detach()

@@ -5,7 +5,7 @@
  * e2e/cross-tab.spec.ts.
  */
 import { describe, expect, it } from 'vitest'
-import { createPool, createSharedPool, PoolError, WebSocketPool, type Lease } from '../../src/index.js'
+import { createPool, createSharedPool, PoolError, sharedPoolState, WebSocketPool, type Lease } from '../../src/index.js'
 import { channelName, openTab, startHost } from '../helpers/cross-tab.js'
 import { delay, eventually, startServer } from '../helpers/harness.js'
 
@@ -175,11 +175,14 @@ describe('createSharedPool', () => {
     const server = await startServer()
     const pool = createSharedPool({ name: 'app', maxPerHost: 2 })
     expect(pool).toBeInstanceOf(WebSocketPool)
+    expect(sharedPoolState(pool)).toBeNull()
+    const plain = createPool()
+    expect(sharedPoolState(plain)).toBeNull()
+    await plain.close()
     const lease: Lease = await pool.acquire(`${server.url}/echo`)
     expect(lease.state).toBe('open')
     lease.release()
     await pool.close()
-    void createPool
   })
 
   it.each([
