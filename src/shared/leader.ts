@@ -7,10 +7,16 @@
  * releases it, the next tab in line is granted it, builds a new host and announces it, and the
  * other tabs attach to it (see {@link RemoteBackend}). A leader whose pool is closed steps down
  * the same way, after closing its connections.
+ *
+ * A tab that stops running (frozen, in the back/forward cache, closing) must neither lead nor be
+ * next in line: a frozen leader would stall every tab, and a frozen tab granted the lock would
+ * never take it up. So on `freeze`/`pagehide` it steps down at once (closing its connections)
+ * and leaves the queue; on `resume`/`pageshow` it stands again.
  */
 import type { PoolOptions } from '../core/options.js'
 import type { Limits } from '../pool/backend.js'
 import { WebSocketPool } from '../pool/pool.js'
+import { onPageLifecycle } from '../runtime/environment.js'
 import type { ToClient, ToHost } from './messages.js'
 import { PoolHost } from './pool-host.js'
 import type { HostWire } from './remote-backend.js'
@@ -28,11 +34,13 @@ export function canElect(): boolean {
 /** This tab's part in the election: the client's channel, and the host while it leads. */
 export class LeaderElection implements HostWire {
   readonly #channel: BroadcastChannel
-  readonly #stop = new AbortController()
+  /** Aborts this tab's place in the queue for the lock (a new one each time it stands). */
+  #stop = new AbortController()
   #host: PoolHost | null = null
   #hostChannel: BroadcastChannel | null = null
   #stepDown: (() => void) | undefined
   #closed = false
+  readonly #detachPage: () => void
 
   constructor(
     readonly channelName: string,
@@ -45,10 +53,8 @@ export class LeaderElection implements HostWire {
       const m = e.data as ToClient | ToHost
       if (!('c' in m)) receive(m)
     }
-    const locks = (globalThis as unknown as { navigator: { locks: LockManager } }).navigator.locks
-    locks.request(channelName, { signal: this.#stop.signal }, () => this.#lead()).catch(() => {
-      // aborted: this tab's pool closed before it was elected
-    })
+    this.#stand()
+    this.#detachPage = onPageLifecycle((phase) => this.#page(phase))
   }
 
   /** Whether this tab holds the connections now. */
@@ -64,6 +70,7 @@ export class LeaderElection implements HostWire {
   close(): void {
     if (this.#closed) return
     this.#closed = true
+    this.#detachPage()
     this.#stop.abort()
     // Let the goodbye reach the host before this tab's channel closes.
     setTimeout(() => this.#channel.close(), 0)
@@ -71,9 +78,33 @@ export class LeaderElection implements HostWire {
     if (host) void host.close().finally(() => this.#resign())
   }
 
-  /** Granted the lock: host the pool until this tab's pool closes (or the tab goes). */
-  async #lead(): Promise<void> {
+  /** Joins the queue for the lock. */
+  #stand(): void {
+    const stop = (this.#stop = new AbortController())
+    const locks = (globalThis as unknown as { navigator: { locks: LockManager } }).navigator.locks
+    locks.request(this.channelName, { signal: stop.signal }, () => this.#lead(stop.signal)).catch(() => {
+      // aborted: this tab's pool closed, or the page went away, before it was elected
+    })
+  }
+
+  #page(phase: 'away' | 'back'): void {
     if (this.#closed) return
+    if (phase === 'back') {
+      if (this.#stop.signal.aborted) this.#stand()
+      return
+    }
+    this.#stop.abort()
+    const host = this.#host
+    if (host === null) return
+    // The lock goes now, not once the sockets have closed: a frozen page runs nothing more.
+    void host.close()
+    this.#resign()
+  }
+
+  /** Granted the lock: host the pool until this tab's pool closes (or the tab goes away). */
+  async #lead(stop: AbortSignal): Promise<void> {
+    // Granted just as the page went away (or the pool closed): pass the lock on.
+    if (this.#closed || stop.aborted) return
     const pool = new WebSocketPool(this.options)
     const hostChannel = (this.#hostChannel = new BroadcastChannel(this.channelName))
     const wire = { post: (m: ToClient) => hostChannel.postMessage(m) }

@@ -64,6 +64,8 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
   readonly #leases = new Map<number, RemoteLease>()
   #draining = false
   #closing = false
+  /** The page stopped running (frozen, hidden in the back/forward cache, closing): stay detached. */
+  #away = false
   #onIdle: (() => void) | undefined
   #ping: ReturnType<typeof setInterval> | undefined
   #closed: Promise<void> | undefined
@@ -160,12 +162,13 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
     this.#heard = Date.now()
     this.#silenceReported = false
     switch (m.k) {
-      case 'welcome': return this.#welcome(m.host, m.limits, m.stats, m.fresh, m.tabs)
-      case 'unknown': return this.wire.post(this.#hello())
+      // A welcome answering a hello sent before the page went away: its goodbye follows it.
+      case 'welcome': return void (this.#away || this.#welcome(m.host, m.limits, m.stats, m.fresh, m.tabs))
+      case 'unknown': return void (this.#away || this.wire.post(this.#hello()))
       case 'pong': return
       case 'host': {
         // A new host (a newly elected leader) announced itself: attach to it.
-        if (m.host !== this.#host) this.wire.post(this.#hello())
+        if (m.host !== this.#host && !this.#away) this.wire.post(this.#hello())
         return
       }
       case 'stats': {
@@ -331,6 +334,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
 
   #page(phase: 'away' | 'back'): void {
     if (this.#closing) return
+    this.#away = phase === 'away'
     if (phase === 'away') {
       if (this.#host === null) return
       this.wire.post({ k: 'bye', c: this.id })
@@ -340,7 +344,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
   }
 
   #keepAlive(): void {
-    if (this.#closing) return
+    if (this.#closing || this.#away) return
     this.wire.post(this.#host ? { k: 'ping', c: this.id } : this.#hello())
     if (!this.#silenceReported && Date.now() - this.#heard > HOST_SILENCE) {
       this.#silenceReported = true
