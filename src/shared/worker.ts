@@ -18,10 +18,23 @@ export class WorkerWire implements HostWire {
   readonly #worker: SharedWorker
   readonly #port: MessagePort
 
-  /** @throws what the SharedWorker constructor throws (a malformed URL, a blocked origin) */
+  /**
+   * @throws PoolError `ERR_INVALID_OPTION` when the worker cannot even be constructed (a malformed
+   * or cross-origin URL, a function that throws or returns no SharedWorker): a mistake in the
+   * option, not a failure to fall back from (a script that fails to load is reported to `failed`)
+   */
   constructor(source: WorkerSource, name: string, receive: (message: ToClient) => void, failed: (error: PoolError) => void) {
-    this.#worker = typeof source === 'function' ? source() : new SharedWorker(source, { name: `wspool:${name}`, type: 'module' })
-    this.#port = this.#worker.port
+    let worker: SharedWorker
+    try {
+      worker = typeof source === 'function' ? source() : new SharedWorker(source, { name: `wspool:${name}`, type: 'module' })
+    } catch (error) {
+      throw new PoolError('ERR_INVALID_OPTION', `Expected \`worker\` to start a SharedWorker, but it threw: ${(error as Error)?.message ?? String(error)}`, { cause: error })
+    }
+    if (!(worker && typeof worker === 'object' && worker.port)) {
+      throw new PoolError('ERR_INVALID_OPTION', 'Expected `worker` to return a SharedWorker, got ' + (worker === null ? 'null' : typeof worker))
+    }
+    this.#worker = worker
+    this.#port = worker.port
     this.#port.onmessage = (e: MessageEvent) => receive(e.data as ToClient)
     this.#worker.onerror = (e: Event) => {
       const where = typeof source === 'function' ? 'the shared worker' : `the shared worker script ${String(source)}`
