@@ -28,6 +28,7 @@ const pool = createSharedPool({
 })
 
 const errors: string[] = []
+const drops: unknown[] = []
 let server: ServerCounts | null = null
 let scheduled = false
 const render = (): void => {
@@ -47,6 +48,7 @@ const leases = new TabLeases(pool, `${api.url}/log?tag=shared`, tabId, (note) =>
 for (const type of ['open', 'close', 'reconnecting', 'drop'] as const) {
   pool.on(type, (e) => logEvent(type, `#${'id' in e ? e.id : ''} ${'count' in e ? `${e.count} msgs (${e.reason})` : 'code' in e ? `${e.code}` : ''}`))
 }
+pool.on('drop', (e) => void drops.push(e))
 pool.on('error', (e) => {
   const { text } = describe(e.error)
   errors.push(text)
@@ -97,11 +99,12 @@ window.__shared = {
   transport,
   leases,
   errors,
+  drops,
   /** The library, for tests that build their own shared pool in this page. */
   lib: { createSharedPool, sharedPoolState, PoolError },
   state: () => sharedPoolState(pool),
   /** This tab's leases as plain data. */
-  held: () => leases.all.map((t: Tracked) => ({ label: t.label, state: t.ended === 'released' ? 'released' : t.lease.state, sent: t.sent, echoed: t.echoed, states: t.states, ended: t.ended ?? null })),
+  held: () => leases.all.map((t: Tracked) => ({ label: t.label, state: t.ended === 'released' ? 'released' : t.lease.state, sent: t.sent, echoed: t.echoed, states: t.states, times: t.times, ended: t.ended ?? null })),
   find: (label: string) => leases.all.find((t) => t.label === label),
   ready: true,
 }

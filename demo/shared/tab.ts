@@ -18,6 +18,8 @@ export interface Tracked {
   echoed: string[]
   /** Every state the lease went through, deduplicated in a row ('open', 'reconnecting', 'open', ...). */
   states: string[]
+  /** When it entered each of `states` (Date.now(), comparable across tabs). */
+  times: number[]
   /** Kept by the tab ("Hold a lease"); false for a burst's lease, released once echoed. */
   held: boolean
   /** What ended it, when it ended: 'released' or the close. */
@@ -103,7 +105,7 @@ export class TabLeases {
   async #acquire(held: boolean): Promise<Tracked> {
     const label = `${this.tabId}/L${++this.#n}`
     const lease = await this.pool.acquire(this.url)
-    const t: Tracked = { label, lease, sent: [], echoed: [], states: [], held }
+    const t: Tracked = { label, lease, sent: [], echoed: [], states: [], times: [], held }
     this.all.push(t)
     this.#state(t, lease.state)
     lease.on('message', (data) => {
@@ -120,7 +122,10 @@ export class TabLeases {
   }
 
   #state(t: Tracked, state: string, note?: string): void {
-    if (t.states[t.states.length - 1] !== state) t.states.push(state)
+    if (t.states[t.states.length - 1] !== state) {
+      t.states.push(state)
+      t.times.push(Date.now())
+    }
     this.changed(note)
   }
 }
