@@ -94,7 +94,7 @@ async function expectDelivered(api: Server, pages: Page[], { whole = true, repla
   return leases
 }
 
-/** Holds a lease in each tab and streams on it (one message every 20 ms). */
+/** Holds a lease in this tab and streams on it (one message every 20 ms). */
 const holdAndStream = (page: Page): Promise<void> =>
   page.evaluate(async () => {
     const s = (window as any).__shared
