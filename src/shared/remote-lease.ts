@@ -42,6 +42,9 @@ export class RemoteLease implements LeaseHandle {
   attached = true
   readonly #held: Held[] = []
   #bytes = 0
+  /** Messages held with no host to post them to (the ones the `buffer` limits bound, as a plain pool's while reconnecting). */
+  #waiting = 0
+  #waitingBytes = 0
   #seq = 0
 
   constructor(
@@ -72,11 +75,17 @@ export class RemoteLease implements LeaseHandle {
     if (this.state === 'closed') throw new PoolError('ERR_LEASE_CLOSED', `Cannot send: the connection to ${this.url.redacted} is closed`, { origin: this.url.origin, url: this.url.redacted })
     const now = this.attached && this.state === 'open'
     if (!hold && !now) return false
-    const { maxMessages, maxBytes } = this.owner.buffer
     const bytes = byteLength(data)
-    if (this.#held.length >= maxMessages || this.#bytes + bytes > maxBytes) {
-      throw new PoolError('ERR_BUFFER_FULL', `Cannot send: ${this.#held.length} messages (${this.#bytes} bytes) to ${this.url.redacted} are not yet handed to a socket (buffer: ${maxMessages} messages, ${maxBytes} bytes)`, { origin: this.url.origin, url: this.url.redacted })
+    if (!this.attached) {
+      // No host to take it: held within the `buffer` limits, as a plain pool holds while reconnecting.
+      const { maxMessages, maxBytes } = this.owner.buffer
+      if (this.#waiting >= maxMessages || this.#waitingBytes + bytes > maxBytes) {
+        throw new PoolError('ERR_BUFFER_FULL', `Cannot send: ${this.#waiting} messages (${this.#waitingBytes} bytes) to ${this.url.redacted} wait for the pool's host (buffer: ${maxMessages} messages, ${maxBytes} bytes)`, { origin: this.url.origin, url: this.url.redacted })
+      }
+      this.#waiting++
+      this.#waitingBytes += bytes
     }
+    // Posted ones are kept too, until acknowledged, to be sent again if the host changes.
     const held: Held = { seq: ++this.#seq, data, bytes, posted: this.attached }
     this.#held.push(held)
     this.#bytes += bytes
@@ -105,11 +114,14 @@ export class RemoteLease implements LeaseHandle {
   detach(): void {
     this.attached = false
     for (const h of this.#held) h.posted = false
+    this.#waiting = this.#held.length
+    this.#waitingBytes = this.#bytes
   }
 
   /** The new host granted the lease: what was held goes out again, in order. */
   attach(info: WireLease): void {
     this.attached = true
+    this.#waiting = this.#waitingBytes = 0
     this.update(info)
     for (const h of this.#held) {
       h.posted = true
@@ -136,7 +148,7 @@ export class RemoteLease implements LeaseHandle {
     this.state = 'closed'
     const unposted = this.#held.filter((h) => !h.posted)
     this.#held.length = 0
-    this.#bytes = 0
+    this.#bytes = this.#waiting = this.#waitingBytes = 0
     if (unposted.length > 0) this.owner.dropped(this, unposted.length, unposted.reduce((a, h) => a + h.bytes, 0), reason)
   }
 }
