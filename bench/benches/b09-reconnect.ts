@@ -231,17 +231,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         measured: `${fmtSpread(w, 0)} ms vs ${fmtSpread(ps, 0)} ms (paired x${fmtSpread(paired(w, ps, 'ratio'), 2)})`,
         met: Number.isFinite(mw) && Number.isFinite(mp) ? mw <= mp / 2 : false,
       })
-      // the spread only means "jitter" if every socket's first retry follows its own backoff
-      // (within 2x the nominal first delay); sockets held back longer (e.g. parked by the
-      // circuit breaker) would inflate it
-      const sp = vals[`espread${D}`].wspool
-      const ea = vals[`early${D}`].wspool
-      goals.push({
-        bench: 9,
-        goal: `${D / 1000} s outage: first-retry spread >= 40% of the nominal first delay (${FIRST_DELAY} ms -> ${0.4 * FIRST_DELAY} ms), all 10 first retries within it`,
-        measured: `${fmtSpread(sp, 0)} ms over ${fmtSpread(ea, 0)} of 10 sockets (all sockets: ${fmtSpread(vals[`spread${D}`].wspool, 0)} ms)`,
-        met: median(sp) >= 0.4 * FIRST_DELAY && min(ea) === SOCKETS,
-      })
+      // No spread goal here: in one pool, the first socket back pulls the others' retries forward
+      // (the "server is back" shortcut) and the breaker makes attempts single-flight once five
+      // have failed, so first retries are not each socket's own schedule. Bench 13 (independent
+      // clients) judges the spread; the rows above still show it.
       const dl = vals[`deliv${D}`].wspool
       const dp = vals[`dup${D}`].wspool
       goals.push({

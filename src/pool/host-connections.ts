@@ -95,6 +95,8 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
   abstract inbound(s: Slot, data: unknown): void
   abstract unloaded(s: Slot): void
   abstract lose(r: Request<Slot>, poolClosed: boolean, gaveUp?: boolean): void
+  /** `w` waited for a connection that was closed on purpose: it waits again, as a new acquire would. */
+  protected abstract placeAgain(w: Waiter<Slot>): void
 
   /** Applies changed caps: evicts idle connections above them, serves the queue, tops up. */
   applyLimits(): void {
@@ -237,7 +239,10 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
     const { closing } = this.env
     const waiters = this.waitersOf(s)
     s.waiter = s.joiners = null
-    for (const w of waiters) if (!w.settled) this.abandon(w, closing ? this.closedError() : connectFailed(this.origin, s.url.redacted, failure ?? s.conn.lastFailure))
+    // Closed on purpose (no failure: destroyed, released or evicted by someone else) is no failure
+    // of its waiters': they are placed again below, once the books are straight.
+    const again = !closing && !failure
+    if (!again) for (const w of waiters) this.abandon(w, closing ? this.closedError() : connectFailed(this.origin, s.url.redacted, failure))
     s.ended(closing)
     this.unshare(s)
     if (!closing) {
@@ -246,6 +251,7 @@ export abstract class HostConnections implements SlotOwner, Tenant, IdleHost {
       this.env.admission.freed(this)
       if (!warmFailed) this.idle.topUp()
     }
+    if (again) for (const w of waiters) this.placeAgain(w)
     this.env.settled()
     this.vacate()
   }

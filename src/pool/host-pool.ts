@@ -98,7 +98,7 @@ export class HostPool extends HostWaiters {
     this.#placeAgain(r)
   }
 
-  protected acquireShared(w: W): void {
+  protected acquireShared(w: W, again?: boolean): void {
     // The signal's addEventListener is user code: decide only after it.
     w.arm(this.env)
     if (w.settled) return
@@ -109,7 +109,7 @@ export class HostPool extends HostWaiters {
     if (!(w instanceof Request) && this.#joinOpening(w)) return
     if (!this.breaker.allowsAcquire()) return this.refuse(w, this.circuitError(w))
     const waiting = this.waiting
-    if ((waiting.size > 0 || !this.hasRoom()) && this.full(w)) return
+    if ((waiting.size > 0 || !this.hasRoom()) && this.full(w, again)) return
     if (waiting.size === 0 && this.hasRoom()) return this.connectFor(w)
     // A request may ride a connection that is opening or reopening (buffered until it opens).
     if (w instanceof Request && this.#place(w, false)) return

@@ -28,7 +28,7 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
   }
 
   /** A shared acquire or a request: where it rides is {@link HostPool}'s decision. */
-  protected abstract acquireShared(w: W): void
+  protected abstract acquireShared(w: W, again?: boolean): void
   /** `w` (shared) rides `s`. */
   protected abstract join(s: Slot, w: W): void
 
@@ -42,15 +42,15 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
 
   /**
    * Serves `w`, for whose key `take` found no idle connection: a new connection within the caps,
-   * or a place in the waitlist.
+   * or a place in the waitlist. `again`: it was served before (see `placeAgain`).
    */
-  acquire(w: W): void {
+  acquire(w: W, again = false): void {
     w.host = this
-    this.stats.pending(1)
-    if (w.shared) return this.acquireShared(w)
+    if (!again) this.stats.pending(1)
+    if (w.shared) return this.acquireShared(w, again)
     if (!this.breaker.allowsAcquire()) return this.refuse(w, this.circuitError(w))
     const waiting = this.waiting
-    if ((waiting.size > 0 || !this.hasRoom()) && this.full(w)) return
+    if ((waiting.size > 0 || !this.hasRoom()) && this.full(w, again)) return
     w.arm(this.env)
     if (w.signal) {
       // The signal's addEventListener is user code: decide only after it (it may close the pool,
@@ -59,10 +59,23 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
       if (this.env.closing) return this.abandon(w, this.closedError())
       const s = this.idle.take(w.key)
       if (s) return this.#grant(s, w)
-      if ((waiting.size > 0 || !this.hasRoom()) && this.full(w)) return
+      if ((waiting.size > 0 || !this.hasRoom()) && this.full(w, again)) return
     }
     if (waiting.size === 0 && this.hasRoom()) return this.connectFor(w)
     this.enqueue(w)
+  }
+
+  /**
+   * `w` waited for a connection that someone else closed on purpose (another holder destroyed or
+   * released it, or it was evicted), which is no failure of its own: it is served again as a new
+   * acquire is (a connection to join, a new one within the caps, or the waitlist), keeping its
+   * deadline, signal and count in `pending`. A full queue never refuses it: it was admitted
+   * already. Only shared acquires wait for a connection someone else holds, and their path
+   * checks `settled` and `closing` again.
+   */
+  protected placeAgain(w: W): void {
+    w.slot = null
+    this.acquire(w, true)
   }
 
   /** WaiterHost: the deadline passed. */
@@ -90,12 +103,13 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
       s.joiners.splice(s.joiners.indexOf(w), 1)
       if (!s.load && !s.waiter && s.conn.waiting) s.conn.shutdown()
     } else if (s && s.waiter === w) {
-      // Its connection serves the next waiter of its key, or finishes opening and idles; one
-      // waiting out a backoff delay for nobody stops.
+      // Its connection serves the next waiter of its key (only a shared one when shared acquires
+      // joined it: they never mix with an exclusive lease), or those that joined, or finishes
+      // opening and idles; one waiting out a backoff delay for nobody stops.
       s.waiter = null
       const next = this.waiting.first(s.key)
-      if (next) this.#bind(s, next)
-      else if (s.conn.waiting) s.conn.shutdown()
+      if (next && (next.shared || !s.load)) this.#bind(s, next)
+      else if (!s.load && s.conn.waiting) s.conn.shutdown()
     }
     if (wasHead) this.dispatch() // the new head may fit at once
     this.env.settled()
@@ -238,10 +252,10 @@ export abstract class HostWaiters extends HostConnections implements WaiterHost 
     if (this.minIdle > 0) this.idle.topUp()
   }
 
-  /** `maxQueue` acquires already wait: refuses `w` (and says so). */
-  protected full(w: W): boolean {
+  /** `maxQueue` acquires already wait: refuses `w` (and says so), unless it is placed `again`. */
+  protected full(w: W, again?: boolean): boolean {
     const { maxQueue } = this.options
-    if (this.waiting.size < maxQueue) return false
+    if (again || this.waiting.size < maxQueue) return false
     this.refuse(w, queueFull(this.origin, w.url.redacted, maxQueue))
     return true
   }

@@ -31,7 +31,7 @@ export interface WspoolOptions {
   /**
    * `'hook'`: react-use-websocket's policy (a drop closes the socket; it reconnects only when
    * `shouldReconnect` returns true, after `reconnectInterval`, at most `reconnectAttempts`
-   * times). `'pool'`: the pool's own policy instead (jittered exponential backoff, circuit
+   * times). `'pool'`: the pool's own policy instead (jittered backoff, circuit
    * breaker, messages sent meanwhile buffered in order); `shouldReconnect`,
    * `reconnectAttempts` and `reconnectInterval` are then not used.
    * @default 'hook'

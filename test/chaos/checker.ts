@@ -5,8 +5,11 @@
  *
  * Messages are `${tag}#${seq}` with `tag` unique per lease, so the server's log under `tag`
  * is that lease's traffic in arrival order (across the lease's reconnects). Other log entries
- * (control messages) are ignored.
+ * (control messages) are ignored. The caps are checked over time by `caps.ts`.
  */
+import { checkCaps, type CapsRecord, type CapsReport } from './caps.js'
+
+export type { CapChange, CapsRecord, CapsReport } from './caps.js'
 
 /** Codes a settled operation may carry (README "Errors"). */
 export const DOCUMENTED_CODES: ReadonlySet<string> = new Set([
@@ -45,11 +48,10 @@ export interface ClientRecord {
   closes: { id: number; willReconnect: boolean }[]
 }
 
-/** Server side: text messages received per tag, in arrival order; the most connections open at once and the cap. */
+/** Server side: text messages received per tag, in arrival order; what the cap check needs (`caps.ts`). */
 export interface ServerRecord {
   logs: Record<string, string[]>
-  peak: number
-  cap: number
+  caps?: CapsRecord
 }
 
 /** The `pool.stats().totals` fields the checker reconciles, read after `close()`. */
@@ -85,6 +87,8 @@ export interface Report {
   deaths: number
   duplicates: number
   reordered: number
+  /** the cap check's figures, when the server record had what it needs */
+  caps?: CapsReport
   violations: string[]
 }
 
@@ -166,7 +170,10 @@ export function check(client: ClientRecord, server: ServerRecord, totals?: Total
     else violations.push(`lost: ${unexplained} accepted message(s) on connection ${id} neither received nor dropped, and it never died`)
   }
 
-  if (server.peak > server.cap) violations.push(`cap: the server saw ${server.peak} connections at once, cap ${server.cap}`)
+  if (server.caps) {
+    r.caps = checkCaps(server.caps)
+    violations.push(...r.caps.violations)
+  }
 
   if (totals) {
     const count = (codes: string[]): number => client.ops.filter((o) => o.settled?.code !== undefined && codes.includes(o.settled.code)).length

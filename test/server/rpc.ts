@@ -6,6 +6,7 @@
  * `data`, so a caller gets its own payload back. When `data` is an object, these fields of it
  * steer the answer (other values of them are ignored; nothing a client sends crashes the server):
  * - `delay: MS`                reply after MS ms (an integer in [0, 600000]); default the route's `?delay=`
+ *                              (a slow server, `setReplyDelay`, adds its delay to either)
  * - `noReply: true`            send no reply
  * - `twice: true`              send the reply twice
  * - `push: X`                  first send `{"push":X}` at once (an unsolicited message, no id)
@@ -60,8 +61,8 @@ export interface Rpc {
   open(socket: Socket): void
   /** Its socket closed or was destroyed (idempotent): scheduled replies are cancelled. */
   end(socket: Socket): void
-  /** Handles a text message; false when it is not a request (the caller echoes it). */
-  message(ws: WebSocket, socket: Socket, text: string, routeDelay: number): boolean
+  /** Handles a text message; false when it is not a request (the caller echoes it). `extraDelay`: the slow server's. */
+  message(ws: WebSocket, socket: Socket, text: string, routeDelay: number, extraDelay?: number): boolean
   snapshot(): RpcCounts
   reset(): void
 }
@@ -99,7 +100,7 @@ export function createRpc(later: (ms: number, fn: () => void) => void, destroy: 
       pending -= c.pending
       c.pending = 0
     },
-    message(ws, socket, text, routeDelay) {
+    message(ws, socket, text, routeDelay, extraDelay = 0) {
       const c = conns.get(socket)
       const request = c && parse(text)
       if (!c || !request) return false
@@ -134,7 +135,7 @@ export function createRpc(later: (ms: number, fn: () => void) => void, destroy: 
         pending--
         for (let i = 0; i < times; i++) if (send(reply)) replies++
       }
-      const ms = validDelay(d.delay) ? d.delay : routeDelay
+      const ms = (validDelay(d.delay) ? d.delay : routeDelay) + extraDelay
       if (ms > 0) later(ms, answer)
       else answer()
       return true

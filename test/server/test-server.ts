@@ -15,34 +15,27 @@
  * HTTP control under `/_/` (JSON, CORS `*`; bad input -> 400 `{ error }`): see `control.ts`.
  *
  * Counting is exact: a connection counts as open from the completed handshake until its TCP
- * socket has closed (closing sockets included), which is what the per-origin cap is about.
+ * socket has closed (closing sockets included), which is what the per-origin cap is about; the
+ * connection log tells when each opened and began to go (see `counts.ts`).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { WebSocketServer, type WebSocket, type RawData } from 'ws'
 import { handleControl } from './control.js'
+import { Counter, type ConnectionEvent, type ServerCounts } from './counts.js'
 import { BadInput, parseRoute, rejectUpgrade, type Route } from './routes.js'
 import { createRpc, type RpcCounts } from './rpc.js'
 
 export type { RpcCounts, RpcRequest } from './rpc.js'
+export type { ConnectionEvent, ServerCounts } from './counts.js'
 
 export interface TestServerOptions {
   /** @default 0 (a free port) */
   port?: number
   /** @default '127.0.0.1' */
   host?: string
-}
-
-export interface ServerCounts {
-  /** currently open ws connections */
-  open: number
-  /** max simultaneously open since start/reset */
-  peak: number
-  /** handshakes completed since start/reset */
-  accepted: number
-  /** open per path (pathname only); paths seen since reset stay listed with 0 */
-  byPath: Record<string, number>
-  peakByPath: Record<string, number>
+  /** the clock that stamps the connection log (share one to order the logs of several servers and a client) @default performance.now */
+  clock?: () => number
 }
 
 export interface UpgradeInfo {
@@ -59,6 +52,8 @@ export interface TestServer {
   /** 'http://127.0.0.1:<port>' */
   readonly httpUrl: string
   counts(): ServerCounts
+  /** when each connection opened and began to go, in order (a copy; see `counts.ts`) */
+  connections(): ConnectionEvent[]
   /** text messages received on /log?tag=<tag> (and /rpc?tag=<tag>), in arrival order (a copy) */
   log(tag: string): string[]
   /** requests received on /rpc, replies sent and pending, per-connection peak (a copy) */
@@ -73,7 +68,9 @@ export interface TestServer {
   setHalfOpen(on: boolean): void
   /** new upgrades are rejected with HTTP 503 */
   setRefuse(on: boolean): void
-  /** clear logs, peaks, counters, last upgrade, modes and the /rpc record (open connections stay) */
+  /** a slow server: echoes, `/rpc` replies and pongs go out `ms` later than they would (0: off) */
+  setReplyDelay(ms: number): void
+  /** clear logs, peaks, counters, the connection log, last upgrade, modes and the /rpc record (open connections stay) */
   reset(): void
   /** terminate everything; nothing is left running */
   close(): Promise<void>
@@ -83,13 +80,13 @@ export interface TestServer {
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const host = opts.host ?? '127.0.0.1'
   const sockets = new Set<Socket>() // every raw socket: HTTP, upgraded, hanging
-  const live = new Map<Socket, string>() // counted ws connections -> path
+  const counter = new Counter(opts.clock ?? (() => performance.now()))
   const logs = new Map<string, string[]>()
   const timers = new Set<NodeJS.Timeout>()
-  let counts: ServerCounts = { open: 0, peak: 0, accepted: 0, byPath: {}, peakByPath: {} }
   let last: UpgradeInfo | undefined
   let halfOpen = false
   let refuse = false
+  let replyDelay = 0
   let closed = false
   let outageTimer: NodeJS.Timeout | undefined
   let outageDone: Promise<void> | undefined
@@ -104,23 +101,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     },
   })
 
-  const countIn = (socket: Socket, path: string): void => {
-    live.set(socket, path)
-    counts.open++
-    counts.accepted++
-    counts.peak = Math.max(counts.peak, counts.open)
-    const n = (counts.byPath[path] ?? 0) + 1
-    counts.byPath[path] = n
-    counts.peakByPath[path] = Math.max(counts.peakByPath[path] ?? 0, n)
-  }
   // Idempotent: called on the socket's 'close' and synchronously when we destroy it.
   const countOut = (socket: Socket): void => {
     rpc.end(socket)
-    const path = live.get(socket)
-    if (path === undefined) return
-    live.delete(socket)
-    counts.open--
-    counts.byPath[path] = (counts.byPath[path] ?? 1) - 1
+    counter.out(socket)
   }
   const later = (ms: number, fn: () => void): void => {
     const t = setTimeout(() => {
@@ -135,12 +119,16 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   })
 
   const onConnection = (ws: WebSocket, socket: Socket, route: Route): void => {
-    countIn(socket, route.path)
+    counter.in(socket, route.path)
     if (route.rpc) rpc.open(socket)
     socket.once('close', () => countOut(socket))
+    socket.once('end', () => counter.going(socket))
+    socket.once('error', () => counter.going(socket))
     ws.on('error', () => {}) // protocol errors from clients must not crash the server
     ws.on('ping', (data) => {
-      if (!halfOpen) ws.pong(data)
+      if (halfOpen) return
+      if (replyDelay > 0) later(replyDelay, () => ws.readyState === ws.OPEN && ws.pong(data))
+      else ws.pong(data)
     })
     let received = 0
     const closeNow = (): void => {
@@ -154,11 +142,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         list.push(data.toString())
         logs.set(route.tag, list)
       }
-      if (route.rpc && !isBinary && rpc.message(ws, socket, data.toString(), route.delay)) return
+      if (route.rpc && !isBinary && rpc.message(ws, socket, data.toString(), route.delay, replyDelay)) return
       const echo = (): void => {
         if (ws.readyState === ws.OPEN) ws.send(data, { binary: isBinary })
       }
-      if (route.delay > 0) later(route.delay, echo)
+      if (route.delay + replyDelay > 0) later(route.delay + replyDelay, echo)
       else echo()
       if (route.close && received >= route.close.after) {
         if (route.delay > 0) later(route.delay, closeNow)
@@ -240,11 +228,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     port,
     url: `ws://${hostPart}:${port}`,
     httpUrl: `http://${hostPart}:${port}`,
-    counts: () => ({
-      ...counts,
-      byPath: { ...counts.byPath },
-      peakByPath: { ...counts.peakByPath },
-    }),
+    counts: () => counter.snapshot(),
+    connections: () => counter.log(),
     log: (tag) => [...(logs.get(tag) ?? [])],
     rpc: () => rpc.snapshot(),
     lastUpgrade: () => (last ? { ...last, query: { ...last.query }, protocols: [...last.protocols], headers: { ...last.headers } } : undefined),
@@ -278,15 +263,18 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     },
     setHalfOpen: (on) => void (halfOpen = on),
     setRefuse: (on) => void (refuse = on),
+    setReplyDelay(ms) {
+      if (!Number.isInteger(ms) || ms < 0 || ms > 600_000) throw new RangeError(`setReplyDelay: bad ms ${ms}`)
+      replyDelay = ms
+    },
     reset() {
       logs.clear()
       rpc.reset()
       last = undefined
       halfOpen = false
       refuse = false
-      const byPath: Record<string, number> = {}
-      for (const [path, n] of Object.entries(counts.byPath)) if (n > 0) byPath[path] = n
-      counts = { open: counts.open, peak: counts.open, accepted: 0, byPath, peakByPath: { ...byPath } }
+      replyDelay = 0
+      counter.reset()
     },
     async close() {
       if (closed) return

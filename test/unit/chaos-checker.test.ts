@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { check, type ClientRecord, type ServerRecord, type TotalsRecord } from '../chaos/checker.js'
+import { check, type CapsRecord, type ClientRecord, type ServerRecord, type TotalsRecord } from '../chaos/checker.js'
 
 // A clean record: two leases on connections 1 and 2; lease b lost #2 to a drop event.
 const client = (): ClientRecord => ({
@@ -22,8 +22,6 @@ const client = (): ClientRecord => ({
 })
 const server = (): ServerRecord => ({
   logs: { a: ['a#0', 'a#1', '{"id":"x"}', 'a#2'], b: ['b#0', 'b#1'] },
-  peak: 2,
-  cap: 2,
 })
 const totals = (): TotalsRecord => ({
   created: 2, closed: 2, dropped: 1, timeouts: 1, rejected: 0, requests: 1,
@@ -101,19 +99,17 @@ describe('chaos checker', () => {
     expect(r.violations).toEqual(['hung: acquire #5 never settled'])
   })
 
-  it('catches an undocumented rejection, a phantom, an over-reported drop and the cap', () => {
+  it('catches an undocumented rejection, a phantom and an over-reported drop', () => {
     const c = client()
     c.ops.push({ kind: 'request', settled: { outcome: 'error' } })
     c.drops.push({ id: 1, count: 1 })
     const s = server()
     s.logs.b.push('b#7')
-    s.peak = 3
     const r = check(c, s)
     expect(r.violations).toEqual([
       'undocumented: request #5 rejected with a non-PoolError',
       'phantom: b#7 received but never accepted by send',
       'over-reported: connection 1 reported 1 dropped, but only 0 accepted message(s) did not arrive',
-      'cap: the server saw 3 connections at once, cap 2',
     ])
   })
 
@@ -126,6 +122,72 @@ describe('chaos checker', () => {
       'stats: totals.dropped is 2, the client counted 1',
       'stats: totals.created is 3, the client counted 2',
       'stats: totals.open is 1, the client counted 0',
+    ])
+  })
+})
+
+// Cap histories: origins A and B, times in ms on the run's one clock. `log(t, ...)` builds one
+// server's log from `+conn` (opened) and `-conn` (ended) entries, one ms apart from t.
+const A = 'ws://127.0.0.1:1'
+const B = 'ws://127.0.0.1:2'
+const log = (t: number, ...entries: number[]) => entries.map((e, i) => ({ at: t + i, type: e > 0 ? ('open' as const) : ('end' as const), conn: Math.abs(e) }))
+const made = (origin: string, ...ats: number[]) => ats.map((at) => ({ at, origin }))
+
+describe('chaos checker: caps over time', () => {
+  // maxPerHost 4, maxTotal 6: four connections to A created and open, then shrunk to 2 / 3.
+  const shrunk = (): CapsRecord => ({
+    caps: [{ at: 0, perHost: 4, total: 6 }, { at: 100, perHost: 2, total: 3 }],
+    creations: made(A, 1, 2, 3, 4),
+    servers: { [A]: log(10, 1, 2, 3, 4), [B]: [] },
+  })
+
+  it('lets leased connections finish above a shrunk cap, and reopen meanwhile', () => {
+    const caps = shrunk()
+    // A reconnect (3 ends, reopens as 5) while 3 are open, above the new cap 2: no creation since the shrink.
+    caps.servers[A].push(...log(200, -3, 5))
+    // They finish; under the new cap the pool creates one connection to B and one to A.
+    caps.servers[A].push(...log(300, -1, -2, -4))
+    caps.creations.push(...made(B, 400), ...made(A, 410))
+    caps.servers[B] = log(405, 6)
+    caps.servers[A].push(...log(415, 7))
+    const r = check(client(), { ...server(), caps })
+    expect(r.violations).toEqual([])
+    expect(r.caps).toMatchObject({ opens: 7, aboveShrunk: 1, peakPerHost: 4, peakTotal: 4, maxPerHost: 4, maxTotal: 6 })
+  })
+
+  it('catches a connection created and opened beyond the cap in force, per origin', () => {
+    const caps = shrunk()
+    caps.servers[A].push(...log(300, -1)) // 3 left open, the cap is 2: the pool may not create one
+    caps.creations.push(...made(A, 310))
+    caps.servers[A].push(...log(320, 5))
+    expect(check(client(), { ...server(), caps }).violations).toEqual([
+      `maxPerHost: connection 5 to ${A} opened at 320.0 ms while 3 were open there; the cap was 2 when the pool last created a connection to it`,
+      `maxTotal: connection 5 to ${A} opened at 320.0 ms while 3 were open on all servers; the cap was 3 when the pool last created a connection`,
+    ])
+  })
+
+  it('catches one beyond maxTotal across origins, each origin within maxPerHost', () => {
+    const caps: CapsRecord = {
+      caps: [{ at: 0, perHost: 2, total: 3 }],
+      creations: made(A, 1, 2).concat(made(B, 3, 20)),
+      servers: { [A]: log(10, 1, 2), [B]: log(12, 3).concat(log(30, 4)) },
+    }
+    expect(check(client(), { ...server(), caps }).violations).toEqual([
+      `maxTotal: connection 4 to ${B} opened at 30.0 ms while 3 were open on all servers; the cap was 3 when the pool last created a connection`,
+    ])
+    caps.servers[A].push(...log(25, -1)) // one of A's ended first: within both caps
+    expect(check(client(), { ...server(), caps }).violations).toEqual([])
+  })
+
+  it('checks against the cap when the pool last created a connection, not the largest ever', () => {
+    // Grown to 4 and shrunk back to 2 with nothing created meanwhile: a third is still too many.
+    const caps: CapsRecord = {
+      caps: [{ at: 0, perHost: 2, total: 10 }, { at: 50, perHost: 4, total: 10 }, { at: 60, perHost: 2, total: 10 }],
+      creations: made(A, 1, 2, 70),
+      servers: { [A]: log(10, 1, 2).concat(log(80, 3)) },
+    }
+    expect(check(client(), { ...server(), caps }).violations).toEqual([
+      `maxPerHost: connection 3 to ${A} opened at 80.0 ms while 2 were open there; the cap was 2 when the pool last created a connection to it`,
     ])
   })
 })
