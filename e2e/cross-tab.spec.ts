@@ -149,6 +149,24 @@ for (const transport of TRANSPORTS) {
       await expect.poll(async () => (await serverCounts(api)).open, { message: 'every socket closed' }).toBe(0)
     })
 
+    test('a tab that crashes (CDP Page.crash) gives its leases back at once: the host watches its Web Lock, not only its silence', async ({ context }) => {
+      const { pages } = await openTabs(context, transport, 2)
+      const [stays, crashes] = transport === 'leader' ? await roles(pages).then((r) => [r.leader, ...r.followers]) : pages
+      await holdAndStream(crashes)
+      await expect.poll(() => active(stays)).toBe(1)
+      const cdp = await context.newCDPSession(crashes)
+      const crashed = new Promise((resolve) => crashes.once('crash', resolve))
+      void cdp.send('Page.crash').catch(() => {})
+      await crashed
+      const gone = Date.now()
+      // Far sooner than the 90 s the host waits for a silent tab.
+      await expect.poll(() => active(stays), { timeout: 10_000 }).toBe(0)
+      await expect.poll(() => state(stays)).toMatchObject({ tabs: 1 })
+      test.info().annotations.push({ type: 'released after', description: `${Date.now() - gone} ms` })
+      expect(Date.now() - gone).toBeLessThan(10_000)
+      await stays.close()
+    })
+
     test('a request payload that cannot be structured-cloned rejects ERR_INVALID_ARGUMENT; the pool goes on', async ({ context }) => {
       const { pages } = await openTabs(context, transport, 2)
       const out = await pages[1].evaluate(async () => {

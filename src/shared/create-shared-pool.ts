@@ -63,10 +63,10 @@ export function createSharedPool(options: SharedPoolOptions = {}): WebSocketPool
         if (fallback && backend) switchable.replace(fallback(), backend)
       }))
       wire = switchable
-      return (backend = new RemoteBackend(resolved, makeLease, wire, tabOptions))
+      return (backend = new RemoteBackend(resolved, makeLease, wire, tabOptions, channel))
     }
     wire = new LeaderElection(channel, rest, limitsOf(resolved), receive)
-    return (backend = new RemoteBackend(resolved, makeLease, wire))
+    return (backend = new RemoteBackend(resolved, makeLease, wire, undefined, channel))
   })
   const b = backend!
   const w = wire!

@@ -38,6 +38,9 @@ export class LeaderElection implements HostWire {
   #stop = new AbortController()
   #host: PoolHost | null = null
   #hostChannel: BroadcastChannel | null = null
+  /** While this tab leads, its own pool talks to the host over this port (a MessageChannel in the tab), not the BroadcastChannel. */
+  #local: MessagePort | null = null
+  readonly #receive: (message: ToClient) => void
   #stepDown: (() => void) | undefined
   #closed = false
   readonly #detachPage: () => void
@@ -48,10 +51,12 @@ export class LeaderElection implements HostWire {
     readonly limits: Limits,
     receive: (message: ToClient) => void,
   ) {
+    this.#receive = receive
     this.#channel = new BroadcastChannel(channelName)
     this.#channel.onmessage = (e: MessageEvent) => {
       const m = e.data as ToClient | ToHost
-      if (!('c' in m)) receive(m)
+      // While leading, the host's messages for this tab come over the local port (these are copies).
+      if (!('c' in m) && this.#local === null) receive(m)
     }
     this.#stand()
     this.#detachPage = onPageLifecycle((phase) => this.#page(phase))
@@ -63,7 +68,8 @@ export class LeaderElection implements HostWire {
   }
 
   post(message: ToHost): void {
-    this.#channel.postMessage(message)
+    if (this.#local !== null) this.#local.postMessage(message)
+    else this.#channel.postMessage(message)
   }
 
   /** This tab's pool closed: it stops listening, and steps down if it leads (after closing the connections). */
@@ -113,12 +119,23 @@ export class LeaderElection implements HostWire {
       const m = e.data as ToClient | ToHost
       if ('c' in m) host.receive(m, wire)
     }
-    // Every tab (this one too: its client listens on another channel object) attaches now.
-    hostChannel.postMessage({ k: 'host', host: host.id } satisfies ToClient)
+    // This tab's own pool skips the BroadcastChannel (a hop through the browser each way): a
+    // port pair within the tab, still structured-cloned and asynchronous as the other tabs see it.
+    const { port1, port2 } = new MessageChannel()
+    const localWire = { post: (m: ToClient) => port1.postMessage(m) }
+    port1.onmessage = (e: MessageEvent) => host.receive(e.data as ToHost, localWire)
+    port2.onmessage = (e: MessageEvent) => this.#receive(e.data as ToClient)
+    this.#local = port2
+    // Every tab (this one too, over its port) attaches now.
+    const announce: ToClient = { k: 'host', host: host.id }
+    hostChannel.postMessage(announce)
+    port1.postMessage(announce)
     await new Promise<void>((resolve) => (this.#stepDown = resolve))
   }
 
   #resign(): void {
+    this.#local?.close()
+    this.#local = null
     this.#hostChannel?.close()
     this.#hostChannel = null
     this.#host = null

@@ -42,6 +42,7 @@ export type ToHost =
   | { k: 'resize'; c: string; v: Limits }
   | { k: 'ping'; c: string }
   | { k: 'bye'; c: string }
+  | { k: 'watch'; c: string; lock: string }
 
 /** A lease's state as the host last saw it. */
 export interface WireLease {

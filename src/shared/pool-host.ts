@@ -11,6 +11,7 @@
 import type { Limits } from '../pool/backend.js'
 import type { Lease } from '../pool/lease.js'
 import type { WebSocketPool } from '../pool/pool.js'
+import { watchTabLock } from './tab-lock.js'
 import { eventToWire, toWire, type ToClient, type ToHost, type WireLease } from './messages.js'
 
 /** Where messages for one or more tabs go (a MessagePort, or a BroadcastChannel shared by all). */
@@ -24,6 +25,8 @@ const LEASE_EVENTS = ['message', 'open', 'close', 'reconnecting', 'error'] as co
 const STATS_INTERVAL = 100
 
 interface Client {
+  /** Stops watching the tab's lock (see tab-lock.ts). */
+  unwatch?: () => void
   readonly id: string
   readonly wire: ClientWire
   readonly leases: Map<number, Lease>
@@ -87,6 +90,11 @@ export class PoolHost {
     switch (m.k) {
       case 'ping': return c.wire.post({ k: 'pong', to: c.id })
       case 'bye': return this.#drop(c)
+      case 'watch': {
+        c.unwatch?.()
+        c.unwatch = watchTabLock(m.lock, () => this.#drop(c))
+        return
+      }
       case 'acquire': return this.#acquire(c, m.r, m.url, m.o)
       case 'request': return this.#request(c, m.r, m.url, m.p, m.o)
       case 'cancel': {
@@ -219,6 +227,7 @@ export class PoolHost {
   #drop(c: Client): void {
     if (this.#clients.get(c.id) !== c) return
     this.#clients.delete(c.id)
+    c.unwatch?.()
     for (const ac of c.pending.values()) ac.abort()
     c.pending.clear()
     for (const lease of c.leases.values()) lease.release()

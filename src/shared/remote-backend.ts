@@ -20,6 +20,7 @@ import type { Lease } from '../pool/lease.js'
 import { onPageLifecycle } from '../runtime/environment.js'
 import { eventFromWire, fromWire, type ToClient, type ToHost, type WireAcquire, type WireLease } from './messages.js'
 import { RemoteLease, type RemoteOwner } from './remote-lease.js'
+import { TabLock } from './tab-lock.js'
 
 /** The way to the host (a MessagePort, or the app's BroadcastChannel). */
 export interface HostWire {
@@ -70,6 +71,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
   #ping: ReturnType<typeof setInterval> | undefined
   #closed: Promise<void> | undefined
   readonly #detachPage: () => void
+  readonly #lock: TabLock | undefined
 
   constructor(
     options: ResolvedOptions,
@@ -77,7 +79,10 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
     readonly wire: HostWire,
     /** Sent with every hello: the options a worker builds its pool from, if it has none yet. */
     readonly helloOptions?: Record<string, unknown>,
+    /** The channel's name: this tab holds a lock named after it and itself, which the host watches (tab-lock.ts). */
+    lockBase?: string,
   ) {
+    this.#lock = lockBase === undefined ? undefined : new TabLock(lockBase, this.id, () => this.#watch())
     this.buffer = options.buffer
     this.limits = { maxPerHost: options.maxPerHost, maxTotal: options.maxTotal, minIdlePerHost: options.minIdlePerHost }
     this.#stats = new StatsRegistry().snapshot(options.maxPerHost, options.maxTotal)
@@ -136,6 +141,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
     this.#closing = true
     clearInterval(this.#ping)
     this.#detachPage()
+    this.#lock?.release()
     for (const op of [...this.#ops.values()]) this.#settle(op, undefined, poolClosed(op.origin, true))
     for (const lease of [...this.#leases.values()]) this.#end(lease, { code: 1000, reason: 'pool closed', wasClean: true }, 'closed')
     try {
@@ -317,19 +323,26 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
     this.#stats = stats
     this.tabs = tabs
     if (same && !fresh) return
+    this.#watch()
     for (const lease of this.#leases.values()) {
       lease.detach()
       if (lease.state === 'open') {
         lease.state = 'reconnecting'
         lease.holder?._events?.emit('reconnecting', { attempt: 1, delay: 0, code: 1001, reason: 'the pool moved to another tab' })
       }
-      this.wire.post({ k: 'acquire', c: this.id, r: lease.name, url: lease.wireUrl, o: lease.wireOptions })
+      // Ahead of every queued acquire: a lease held before the hand-over must not wait behind new ones.
+      this.wire.post({ k: 'acquire', c: this.id, r: lease.name, url: lease.wireUrl, o: { ...lease.wireOptions, priority: Number.MAX_VALUE } })
     }
     for (const op of [...this.#ops.values()]) {
       if (op.posted && op.message.k === 'request' && !op.idempotent) {
         this.#settle(op, undefined, new PoolError('ERR_CONNECTION_LOST', `The request to ${op.origin} was lost: the pool's host changed while it was under way (it is not idempotent, so it was not sent again)`, { origin: op.origin }))
       } else this.#post(op)
     }
+  }
+
+  /** Has the host watch this tab's lock, once the tab holds it and a host knows the tab. */
+  #watch(): void {
+    if (this.#host !== null && this.#lock?.held) this.wire.post({ k: 'watch', c: this.id, lock: this.#lock.name })
   }
 
   #page(phase: 'away' | 'back'): void {
