@@ -31,6 +31,8 @@ interface Client {
   readonly wire: ClientWire
   readonly leases: Map<number, Lease>
   readonly pending: Map<number, AbortController>
+  /** Per lease: the highest send number handed to an open socket this turn, acknowledged at its end. */
+  readonly acks: Map<number, number>
   /** Per lease: the highest send number held by the pool until the connection opens. */
   readonly unacked: Map<number, number>
   seen: number
@@ -147,7 +149,7 @@ export class PoolHost {
       known.seen = Date.now()
       return wire.post({ k: 'welcome', to: id, host: this.id, limits: this.#limits, stats: this.#pool.stats(), fresh: false, tabs: this.#clients.size })
     }
-    const c: Client = { id, wire, leases: new Map(), pending: new Map(), unacked: new Map(), seen: Date.now() }
+    const c: Client = { id, wire, leases: new Map(), pending: new Map(), unacked: new Map(), acks: new Map(), seen: Date.now() }
     this.#clients.set(id, c)
     this.#wires.add(wire)
     wire.post({ k: 'welcome', to: id, host: this.id, limits: this.#limits, stats: this.#pool.stats(), fresh: true, tabs: this.#clients.size })
@@ -209,8 +211,15 @@ export class PoolHost {
     } catch (error) {
       return c.wire.post({ k: 'lease', to: c.id, l, t: 'error', e: eventToWire(error), lease: snapshot(lease) })
     }
-    if (lease.state === 'open') c.wire.post({ k: 'ack', to: c.id, l, s })
-    else c.unacked.set(l, s)
+    if (lease.state !== 'open') return void c.unacked.set(l, s)
+    // One acknowledgement per lease per turn, however many sends the turn brought.
+    if (c.acks.size === 0) queueMicrotask(() => this.#flushAcks(c))
+    c.acks.set(l, s)
+  }
+
+  #flushAcks(c: Client): void {
+    if (this.#clients.get(c.id) === c) for (const [l, s] of c.acks) c.wire.post({ k: 'ack', to: c.id, l, s })
+    c.acks.clear()
   }
 
   /** Posts what may not clone (a reply, a message): one that cannot is reported to its tab instead. */
