@@ -26,11 +26,12 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
-    // Two pages: the pool demo and the React demo.
+    // Three pages: the pool demo, the React demo and the cross-tab pool.
     rollupOptions: {
       input: {
         index: fileURLToPath(new URL('./demo/index.html', import.meta.url)),
         react: fileURLToPath(new URL('./demo/react.html', import.meta.url)),
+        shared: fileURLToPath(new URL('./demo/shared.html', import.meta.url)),
       },
       // dist/react.js begins with 'use client' (for frameworks with server components); a plain
       // client bundle has nothing to do with it.
@@ -39,6 +40,8 @@ export default defineConfig({
       },
     },
   },
+  // The cross-tab page's SharedWorker is a module worker (`type: 'module'`): bundle it as one.
+  worker: { format: 'es' },
   preview: { host: '127.0.0.1' },
   server: { host: '127.0.0.1' },
 })

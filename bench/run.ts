@@ -28,9 +28,9 @@ const trialsArg = arg('--trials')
 const cpuProf = argv.includes('--cpu-prof')
 const contender = arg('--contender')
 if (contender) process.env.BENCH_CONTENDER = contender
-const benches = (only ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]).filter((n) => n >= 1 && n <= 13)
+const benches = (only ?? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]).filter((n) => n >= 1 && n <= 14)
 // per-benchmark wall-clock limit: the worker is killed past it and the benchmark reported as failed
-const limitMs = quick ? 40_000 : 600_000
+const limitMs = quick ? 90_000 : 600_000
 
 async function runOne(n: number): Promise<BenchResult> {
   const execArgv = ['--expose-gc']
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
   out.push('', `## wspool benchmarks (${quick ? 'quick smoke run, not for publishing' : 'full run'})`, '')
   out.push(`Date: ${started.toISOString()}  Machine: ${machine}  Command: \`${command}\`  Trials: ${trials} (interleaved, order reversed on alternate trials)  Wall time: ${secs.toFixed(0)} s  Build: ${build}`, '')
   out.push(mdTable(['#', 'metric', 'contender', 'median (min..max)', 'paired vs baseline, same run'], rows), '')
-  out.push('### Goals (issue 10 for 13; issue 8 for requests: 6 request(), 8 feature budget, 11, 12; issue 7 for 1, 3, 7, 8; issue 4 for the others)', '')
+  out.push('### Goals (issue 11 for 14; issue 10 for 13; issue 8 for requests: 6 request(), 8 feature budget, 11, 12; issue 7 for 1, 3, 7, 8; issue 4 for the others)', '')
   out.push(mdTable(['#', 'goal', 'measured: median (min..max)', 'verdict'], goalRows), '')
   const notes = results.flatMap((r) => r.notes.map((n) => `- [${r.bench}] ${n}`))
   if (notes.length || failures.length) {

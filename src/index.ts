@@ -13,3 +13,5 @@ export type {
 } from './core/options.js'
 export type { PoolStats, HostStats, LatencySummary } from './core/stats.js'
 export type { SendData, WebSocketLike, WebSocketConstructor } from './core/socket.js'
+export { createSharedPool, sharedPoolState, type SharedPoolOptions, type SharedPoolState } from './shared/create-shared-pool.js'
+export { serveSharedPool, type WorkerSource } from './shared/worker.js'

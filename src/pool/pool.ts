@@ -3,13 +3,13 @@
  * in-process {@link LocalPool}); exposes events, stats, resizing and the two ways to stop.
  */
 import { PoolError, describeValue } from '../core/errors.js'
-import { checkMinIdle, resolveOptions, type PoolOptions } from '../core/options.js'
+import { checkMinIdle, resolveOptions, type PoolOptions, type ResolvedOptions } from '../core/options.js'
 import { isSendData, type SendData } from '../core/socket.js'
 import type { PoolStats } from '../core/stats.js'
 import { parsePoolUrl, type PoolUrl } from '../core/url.js'
 import { count, fail, plainObject } from '../core/validate.js'
 import { checkOptions, type AcquireOptions, type RequestOptions } from './arguments.js'
-import type { Backend, Limits, Replica } from './backend.js'
+import type { Backend, LeaseHandle, Limits, Replica } from './backend.js'
 import type { PoolEvents, Unsubscribe } from './events.js'
 import { Lease, invalidData } from './lease.js'
 import { LocalPool } from './local-pool.js'
@@ -36,15 +36,20 @@ export class WebSocketPool {
   readonly #acquireTimeout: number
   readonly #requestTimeout: number
 
-  /** @throws PoolError `ERR_INVALID_OPTION` */
-  constructor(options?: PoolOptions) {
+  /**
+   * @param backend @internal What carries the pool (the in-process one by default; a cross-tab
+   * pool passes its own, see `createSharedPool`).
+   * @throws PoolError `ERR_INVALID_OPTION`
+   */
+  constructor(options?: PoolOptions, backend?: (resolved: ResolvedOptions, makeLease: (handle: LeaseHandle) => Lease) => Backend<Lease>) {
     if (options === null) fail('options', options, 'an object')
     const resolved = resolveOptions(options ?? {})
     this.#requireSecure = resolved.requireSecure
     this.#protocols = resolved.protocols
     this.#acquireTimeout = resolved.acquireTimeout
     this.#requestTimeout = resolved.requestTimeout
-    this.#backend = new LocalPool(resolved, (handle) => new Lease(handle))
+    const makeLease = (handle: LeaseHandle): Lease => new Lease(handle)
+    this.#backend = backend ? backend(resolved, makeLease) : new LocalPool(resolved, makeLease)
   }
 
   /**

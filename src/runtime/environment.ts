@@ -70,3 +70,27 @@ export function reportError(error: unknown): void {
     // A broken reporter must not break the pool either.
   }
 }
+
+/**
+ * Calls `fn('away')` when this page stops running for a while or for good (`freeze`, or a
+ * `pagehide`), and `fn('back')` when it runs again (`resume`, or a `pageshow` from the
+ * back/forward cache). Returns the detach function; a no-op outside browsers.
+ */
+export function onPageLifecycle(fn: (phase: 'away' | 'back') => void): () => void {
+  const g = globalThis as unknown as Partial<Target> & { onpagehide?: unknown; document?: Partial<Target> }
+  if (!('onpagehide' in g) || typeof g.addEventListener !== 'function') return () => {}
+  const win = g as Target
+  const doc = g.document && typeof g.document.addEventListener === 'function' ? (g.document as Target) : undefined
+  const away = (): void => fn('away')
+  const back = (e?: { persisted?: boolean; type?: string }): void => void ((e?.type !== 'pageshow' || e.persisted === true) && fn('back'))
+  win.addEventListener('pagehide', away)
+  win.addEventListener('pageshow', back as () => void)
+  doc?.addEventListener('freeze', away)
+  doc?.addEventListener('resume', back as () => void)
+  return () => {
+    win.removeEventListener('pagehide', away)
+    win.removeEventListener('pageshow', back as () => void)
+    doc?.removeEventListener('freeze', away)
+    doc?.removeEventListener('resume', back as () => void)
+  }
+}
