@@ -19,6 +19,7 @@ import { Emitter, type PoolEvents } from '../pool/events.js'
 import type { Lease } from '../pool/lease.js'
 import { onPageLifecycle } from '../runtime/environment.js'
 import { eventFromWire, fromWire, type ToClient, type ToHost, type WireAcquire, type WireLease } from './messages.js'
+import { Operations, type OperationsOwner } from './operations.js'
 import { RemoteLease, type RemoteOwner } from './remote-lease.js'
 import { TabLock } from './tab-lock.js'
 
@@ -33,23 +34,7 @@ const PING_INTERVAL = 5000
 /** A host that has not answered for this long is reported (an `error` event), once per silence. */
 const HOST_SILENCE = 15_000
 
-interface Op {
-  readonly r: number
-  readonly message: ToHost & { r: number }
-  readonly resolve: (value: any) => void
-  readonly reject: (error: unknown) => void
-  readonly origin: string
-  readonly idempotent: boolean
-  timer?: ReturnType<typeof setTimeout>
-  signal?: AbortSignal
-  onAbort?: () => void
-  /** Acquires: what to build the lease from. */
-  lease?: { url: PoolUrl; wireUrl: string | string[]; o: WireAcquire }
-  /** Posted to the current host. */
-  posted: boolean
-}
-
-export class RemoteBackend implements Backend<Lease>, RemoteOwner {
+export class RemoteBackend implements Backend<Lease>, RemoteOwner, OperationsOwner {
   readonly emitter = new Emitter<PoolEvents>()
   readonly buffer: { maxMessages: number; maxBytes: number }
   readonly id = Math.random().toString(36).slice(2)
@@ -61,7 +46,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
   #heard = Date.now()
   #silenceReported = false
   #next = 0
-  readonly #ops = new Map<number, Op>()
+  readonly #ops = new Operations(this)
   readonly #leases = new Map<number, RemoteLease>()
   #draining = false
   #closing = false
@@ -98,6 +83,21 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
     return this.#closing || this.#draining
   }
 
+  /** Whether a host knows this tab (OperationsOwner). */
+  get attached(): boolean {
+    return this.#host !== null
+  }
+
+  /** Posts to the host (OperationsOwner). */
+  post(message: ToHost): void {
+    this.wire.post(message)
+  }
+
+  /** An operation settled (OperationsOwner). */
+  settled(): void {
+    this.#checkIdle()
+  }
+
   /** The host this tab is attached to, or null. */
   get host(): string | null {
     return this.#host
@@ -108,14 +108,14 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
     const wireUrl = replicas ? replicas.map((r) => r.url.href) : url.href
     const o: WireAcquire = { priority, timeout, protocols: [...protocols], shared }
     const r = ++this.#next
-    return this.#start({ k: 'acquire', c: this.id, r, url: wireUrl, o }, url.origin, timeout, signal, false, { url, wireUrl, o }, 'ERR_ACQUIRE_TIMEOUT')
+    return this.#ops.start({ k: 'acquire', c: this.id, r, url: wireUrl, o }, url.origin, timeout, signal, false, { url, wireUrl, o }, 'ERR_ACQUIRE_TIMEOUT')
   }
 
   request(url: PoolUrl, _key: string, _protocols: readonly string[], priority: number, timeout: number, signal: AbortSignal | undefined, payload: unknown, idempotent: boolean, replicas?: readonly Replica[]): Promise<unknown> {
     if (this.stopped) return Promise.reject(poolClosed(url.origin, this.#closing))
     const wireUrl = replicas ? replicas.map((r) => r.url.href) : url.href
     const r = ++this.#next
-    return this.#start({ k: 'request', c: this.id, r, url: wireUrl, p: payload, o: { priority, timeout, idempotent } }, url.origin, timeout, signal, idempotent, undefined, 'ERR_REQUEST_TIMEOUT')
+    return this.#ops.start({ k: 'request', c: this.id, r, url: wireUrl, p: payload, o: { priority, timeout, idempotent } }, url.origin, timeout, signal, idempotent, undefined, 'ERR_REQUEST_TIMEOUT')
   }
 
   stats(): PoolStats {
@@ -142,7 +142,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
     clearInterval(this.#ping)
     this.#detachPage()
     this.#lock?.release()
-    for (const op of [...this.#ops.values()]) this.#settle(op, undefined, poolClosed(op.origin, true))
+    this.#ops.rejectAll((op) => poolClosed(op.origin, true))
     for (const lease of [...this.#leases.values()]) this.#end(lease, { code: 1000, reason: 'pool closed', wasClean: true }, 'closed')
     try {
       this.wire.post({ k: 'bye', c: this.id })
@@ -188,13 +188,13 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
       case 'leased': return this.#leased(m.r, m.lease)
       case 'reply': {
         const op = this.#ops.get(m.r)
-        if (op) this.#settle(op, m.v, undefined)
+        if (op) this.#ops.settle(op, m.v, undefined)
         return
       }
       case 'failed': {
         const error = fromWire(m.e)
         const op = this.#ops.get(m.r)
-        if (op) return this.#settle(op, undefined, error)
+        if (op) return this.#ops.settle(op, undefined, error)
         // A lease that a new host could not grant again ends here.
         const lease = this.#leases.get(m.r)
         if (lease) this.#end(lease, { code: 1006, reason: error.message, wasClean: false }, 'gave-up', error)
@@ -231,47 +231,6 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
 
   // internals ---------------------------------------------------------------------------------
 
-  #start(message: ToHost & { r: number }, origin: string, timeout: number, signal: AbortSignal | undefined, idempotent: boolean, lease: Op['lease'], timeoutCode: 'ERR_ACQUIRE_TIMEOUT' | 'ERR_REQUEST_TIMEOUT'): Promise<any> {
-    return new Promise((resolve, reject) => {
-      const op: Op = { r: message.r, message, resolve, reject, origin, idempotent, lease, posted: false }
-      this.#ops.set(op.r, op)
-      if (timeout !== Infinity) {
-        // The host enforces the deadline; this one answers for a host that does not.
-        op.timer = setTimeout(() => {
-          const what = timeoutCode === 'ERR_ACQUIRE_TIMEOUT' ? 'acquire' : 'request'
-          this.#settle(op, undefined, new PoolError(timeoutCode, `The ${what} to ${origin} timed out after ${timeout} ms: the pool's host (another tab or the shared worker) did not answer`, { origin }))
-        }, timeout + 1000)
-      }
-      if (signal) {
-        op.signal = signal
-        op.onAbort = () => this.#settle(op, undefined, signal.reason)
-        signal.addEventListener('abort', op.onAbort)
-      }
-      if (this.#host) this.#post(op)
-    })
-  }
-
-  #post(op: Op): void {
-    try {
-      this.wire.post(op.message)
-      op.posted = true
-    } catch (error) {
-      // A payload that cannot be structured-cloned never leaves the tab.
-      this.#settle(op, undefined, new PoolError('ERR_INVALID_ARGUMENT', `Cannot send the request to ${op.origin}: its payload cannot be passed to the pool's host (${(error as Error).message})`, { origin: op.origin, cause: error }))
-    }
-  }
-
-  #settle(op: Op, value: unknown, error: unknown): void {
-    if (this.#ops.get(op.r) !== op) return
-    this.#ops.delete(op.r)
-    clearTimeout(op.timer)
-    if (op.signal && op.onAbort) op.signal.removeEventListener('abort', op.onAbort)
-    if (error !== undefined && op.posted && this.#host) this.wire.post({ k: 'cancel', c: this.id, r: op.r })
-    if (error !== undefined) op.reject(error)
-    else op.resolve(value)
-    this.#checkIdle()
-  }
-
   #leased(r: number, info: WireLease): void {
     const again = this.#leases.get(r)
     if (again) {
@@ -289,7 +248,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
     const lease = this.makeLease(handle)
     handle.holder = lease
     this.#leases.set(r, handle)
-    this.#settle(op, lease, undefined)
+    this.#ops.settle(op, lease, undefined)
   }
 
   #leaseEvent(l: number, type: string, event: unknown, info: WireLease): void {
@@ -333,11 +292,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
       // Ahead of every queued acquire: a lease held before the hand-over must not wait behind new ones.
       this.wire.post({ k: 'acquire', c: this.id, r: lease.name, url: lease.wireUrl, o: { ...lease.wireOptions, priority: Number.MAX_VALUE } })
     }
-    for (const op of [...this.#ops.values()]) {
-      if (op.posted && op.message.k === 'request' && !op.idempotent) {
-        this.#settle(op, undefined, new PoolError('ERR_CONNECTION_LOST', `The request to ${op.origin} was lost: the pool's host changed while it was under way (it is not idempotent, so it was not sent again)`, { origin: op.origin }))
-      } else this.#post(op)
-    }
+    this.#ops.repost()
   }
 
   /** Has the host watch this tab's lock, once the tab holds it and a host knows the tab. */
@@ -371,6 +326,6 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner {
   }
 
   #checkIdle(): void {
-    if (this.#draining && this.#onIdle && this.#leases.size === 0 && ![...this.#ops.values()].some((o) => o.lease)) this.#onIdle()
+    if (this.#draining && this.#onIdle && this.#leases.size === 0 && !this.#ops.acquiring) this.#onIdle()
   }
 }
