@@ -1,10 +1,11 @@
 /**
  * The README's picture: the demo in a busy state. Every run drives the page there and takes the
  * shot (a smoke test of the panels together); only `UPDATE_DEMO_PNG=1 npm run test:e2e -- screenshot`
- * writes it to docs/demo.png, otherwise it goes to this test's output directory.
+ * writes it to docs/demo.png (and the cross-tab page to docs/shared-demo.png), otherwise it goes to
+ * this test's output directory.
  */
-import { expect, test } from '@playwright/test'
-import { attempts, leasesOpen, openDemo, tiles } from './helpers.js'
+import { expect, test, type Page } from '@playwright/test'
+import { attempts, demoUrl, leasesOpen, openDemo, tiles } from './helpers.js'
 
 test('screenshot of a busy demo for the README', async ({ page }, testInfo) => {
   const { pageErrors } = await openDemo(page)
@@ -53,4 +54,30 @@ test('screenshot of a busy demo for the README', async ({ page }, testInfo) => {
   await page.evaluate(() => clearInterval((window as any).__burstTimer))
   await page.getByTestId('trickle').click()
   expect(pageErrors).toEqual([])
+})
+
+test('screenshot of the cross-tab page for the README: a follower tab of three, after two bursts', async ({ context }, testInfo) => {
+  const pages: Page[] = []
+  for (let i = 0; i < 3; i++) {
+    const page = await context.newPage()
+    await page.setViewportSize({ width: 1280, height: 600 })
+    await page.goto(`${demoUrl()}shared.html`)
+    await page.waitForFunction(() => (window as any).__shared?.ready === true)
+    pages.push(page)
+  }
+  const tabsSeen = () => Promise.all(pages.map((p) => p.evaluate(() => (window as any).__shared.state().tabs)))
+  await expect.poll(tabsSeen).toEqual([3, 3, 3])
+  const leading = await Promise.all(pages.map((p) => p.evaluate(() => (window as any).__shared.state().leading)))
+  const leader = leading.indexOf(true)
+  const shot = pages[(leader + 1) % 3]
+  await shot.getByTestId('hold').click()
+  for (let i = 1; i <= 2; i++) {
+    await shot.getByTestId('burst').click()
+    await expect(shot.getByTestId('echo-total')).toHaveText(`${20 * i} echoed`)
+  }
+  await pages[leader].getByTestId('hold').click()
+  await expect(shot.getByTestId('server-open')).toHaveText('2')
+  const path = process.env.UPDATE_DEMO_PNG === '1' ? 'docs/shared-demo.png' : testInfo.outputPath('shared-demo.png')
+  await shot.screenshot({ path, fullPage: true })
+  await Promise.all(pages.map((p) => p.close()))
 })
