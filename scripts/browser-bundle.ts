@@ -94,7 +94,7 @@ export async function bundleEntry(root: string, contents: string): Promise<Bundl
 export const CROSS_TAB_EXPORTS: readonly string[] = ['createSharedPool', 'serveSharedPool', 'sharedPoolState']
 
 /** Issue 11: what the cross-tab exports add to the core entry, min+gzip. No SPEC budget: a ratchet at the measured size. */
-export const CROSS_TAB_BUDGET = { ratchetBytes: 6000 } as const
+export const CROSS_TAB_BUDGET = { ratchetBytes: 6300 } as const
 
 /** The names a built ES module exports. */
 function exportsOf(file: string): string[] {

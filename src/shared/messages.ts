@@ -43,6 +43,7 @@ export type ToHost =
   | { k: 'ping'; c: string }
   | { k: 'bye'; c: string }
   | { k: 'watch'; c: string; lock: string }
+  | { k: 'batch'; c: string; m: ToHost[] }
 
 /** A lease's state as the host last saw it. */
 export interface WireLease {
@@ -65,6 +66,7 @@ export type ToClient =
   | { k: 'event'; t: string; e: unknown }
   | { k: 'stats'; s: PoolStats; limits: Limits; tabs: number }
   | { k: 'host'; host: string }
+  | { k: 'batch'; to: string; m: ToClient[] }
 
 /** An error as it crosses: enough to rebuild a `PoolError` (or a plain `Error`). */
 export interface WireError {

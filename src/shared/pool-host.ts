@@ -12,6 +12,7 @@ import type { Limits } from '../pool/backend.js'
 import type { Lease } from '../pool/lease.js'
 import type { WebSocketPool } from '../pool/pool.js'
 import { watchTabLock } from './tab-lock.js'
+import { Batcher } from './batcher.js'
 import { eventToWire, toWire, type ToClient, type ToHost, type WireLease } from './messages.js'
 
 /** Where messages for one or more tabs go (a MessagePort, or a BroadcastChannel shared by all). */
@@ -25,6 +26,8 @@ const LEASE_EVENTS = ['message', 'open', 'close', 'reconnecting', 'error'] as co
 const STATS_INTERVAL = 100
 
 interface Client {
+  /** The tab's wire as the transport gives it (one may serve several tabs). */
+  readonly raw: ClientWire
   /** Stops watching the tab's lock (see tab-lock.ts). */
   unwatch?: () => void
   readonly id: string
@@ -81,6 +84,10 @@ export class PoolHost {
   /** Handles one message from a tab; `wire` is where its answers go. */
   receive(m: ToHost, wire: ClientWire): void {
     if (this.#closed) return
+    if (m.k === 'batch') {
+      for (const one of m.m) this.receive(one, wire)
+      return
+    }
     if (m.k === 'hello') return this.#hello(m.c, wire)
     const c = this.#clients.get(m.c)
     if (c === undefined) {
@@ -149,7 +156,9 @@ export class PoolHost {
       known.seen = Date.now()
       return wire.post({ k: 'welcome', to: id, host: this.id, limits: this.#limits, stats: this.#pool.stats(), fresh: false, tabs: this.#clients.size })
     }
-    const c: Client = { id, wire, leases: new Map(), pending: new Map(), unacked: new Map(), acks: new Map(), seen: Date.now() }
+    // A turn's inbound messages and acknowledgements for this tab go as one message.
+    const batched = new Batcher<ToClient>(wire, (m) => m.k === 'ack' || (m.k === 'lease' && m.t === 'message'), (m) => ({ k: 'batch', to: id, m }))
+    const c: Client = { id, wire: batched, raw: wire, leases: new Map(), pending: new Map(), unacked: new Map(), acks: new Map(), seen: Date.now() }
     this.#clients.set(id, c)
     this.#wires.add(wire)
     wire.post({ k: 'welcome', to: id, host: this.id, limits: this.#limits, stats: this.#pool.stats(), fresh: true, tabs: this.#clients.size })
@@ -241,7 +250,7 @@ export class PoolHost {
     c.pending.clear()
     for (const lease of c.leases.values()) lease.release()
     c.leases.clear()
-    if (![...this.#clients.values()].some((o) => o.wire === c.wire)) this.#wires.delete(c.wire)
+    if (![...this.#clients.values()].some((o) => o.raw === c.raw)) this.#wires.delete(c.raw)
     if (this.#clients.size === 0) this.#onEmpty?.()
   }
 

@@ -22,6 +22,7 @@ import { eventFromWire, fromWire, type ToClient, type ToHost, type WireAcquire, 
 import { Operations, type OperationsOwner } from './operations.js'
 import { RemoteLease, type RemoteOwner } from './remote-lease.js'
 import { TabLock } from './tab-lock.js'
+import { Batcher } from './batcher.js'
 
 /** The way to the host (a MessagePort, or the app's BroadcastChannel). */
 export interface HostWire {
@@ -57,17 +58,21 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner, OperationsOwn
   #closed: Promise<void> | undefined
   readonly #detachPage: () => void
   readonly #lock: TabLock | undefined
+  /** The way to the host: a turn's sends go as one message. */
+  readonly wire: HostWire & { flush(): void }
 
   constructor(
     options: ResolvedOptions,
     readonly makeLease: (handle: LeaseHandle) => Lease,
-    readonly wire: HostWire,
+    wire: HostWire,
     /** Sent with every hello: the options a worker builds its pool from, if it has none yet. */
     readonly helloOptions?: Record<string, unknown>,
     /** The channel's name: this tab holds a lock named after it and itself, which the host watches (tab-lock.ts). */
     lockBase?: string,
   ) {
     this.#lock = lockBase === undefined ? undefined : new TabLock(lockBase, this.id, () => this.#watch())
+    const batcher = new Batcher<ToHost>(wire, (m) => m.k === 'send', (m) => ({ k: 'batch', c: this.id, m }))
+    this.wire = { post: (m) => batcher.post(m), flush: () => batcher.flush(), close: () => wire.close() }
     this.buffer = options.buffer
     this.limits = { maxPerHost: options.maxPerHost, maxTotal: options.maxTotal, minIdlePerHost: options.minIdlePerHost }
     this.#stats = new StatsRegistry().snapshot(options.maxPerHost, options.maxTotal)
@@ -149,6 +154,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner, OperationsOwn
     } catch {
       // the way to the host is already gone
     }
+    this.wire.flush()
     this.wire.close()
     this.#onIdle?.()
     this.#closed = Promise.resolve()
@@ -163,6 +169,10 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner, OperationsOwn
 
   /** Handles one message from the host (messages for other tabs are ignored). */
   receive(m: ToClient): void {
+    if (m.k === 'batch') {
+      if (m.to === this.id) for (const one of m.m) this.receive(one)
+      return
+    }
     if ('to' in m && m.to !== this.id) return
     if (this.#closing) return
     this.#heard = Date.now()
