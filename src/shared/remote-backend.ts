@@ -11,16 +11,15 @@
 import { PoolError } from '../core/errors.js'
 import { poolClosed } from '../core/refusals.js'
 import type { ResolvedOptions } from '../core/options.js'
-import type { SendData } from '../core/socket.js'
 import { StatsRegistry, type PoolStats } from '../core/stats.js'
 import type { PoolUrl } from '../core/url.js'
 import type { Backend, LeaseHandle, Limits, Replica } from '../pool/backend.js'
 import { Emitter, type PoolEvents } from '../pool/events.js'
 import type { Lease } from '../pool/lease.js'
 import { onPageLifecycle } from '../runtime/environment.js'
-import { eventFromWire, fromWire, type ToClient, type ToHost, type WireAcquire, type WireLease } from './messages.js'
+import { eventFromWire, fromWire, type ToClient, type ToHost, type WireAcquire } from './messages.js'
 import { Operations, type OperationsOwner } from './operations.js'
-import { RemoteLease, type RemoteOwner } from './remote-lease.js'
+import { RemoteLeases, type RemoteLeasesOwner } from './remote-leases.js'
 import { TabLock } from './tab-lock.js'
 import { Batcher } from './batcher.js'
 
@@ -35,9 +34,8 @@ const PING_INTERVAL = 5000
 /** A host that has not answered for this long is reported (an `error` event), once per silence. */
 const HOST_SILENCE = 15_000
 
-export class RemoteBackend implements Backend<Lease>, RemoteOwner, OperationsOwner {
+export class RemoteBackend implements Backend<Lease>, OperationsOwner, RemoteLeasesOwner {
   readonly emitter = new Emitter<PoolEvents>()
-  readonly buffer: { maxMessages: number; maxBytes: number }
   readonly id = Math.random().toString(36).slice(2)
   limits: Limits
   /** How many tabs the host serves, as it last said (0 until attached). */
@@ -48,7 +46,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner, OperationsOwn
   #silenceReported = false
   #next = 0
   readonly #ops = new Operations(this)
-  readonly #leases = new Map<number, RemoteLease>()
+  readonly #leases: RemoteLeases
   #draining = false
   #closing = false
   /** The page stopped running (frozen, hidden in the back/forward cache, closing): stay detached. */
@@ -73,7 +71,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner, OperationsOwn
     this.#lock = lockBase === undefined ? undefined : new TabLock(lockBase, this.id, () => this.#watch())
     const batcher = new Batcher<ToHost>(wire, (m) => m.k === 'send', (m) => ({ k: 'batch', c: this.id, m }))
     this.wire = { post: (m) => batcher.post(m), flush: () => batcher.flush(), close: () => wire.close() }
-    this.buffer = options.buffer
+    this.#leases = new RemoteLeases(this, this.#ops, options.buffer)
     this.limits = { maxPerHost: options.maxPerHost, maxTotal: options.maxTotal, minIdlePerHost: options.minIdlePerHost }
     this.#stats = new StatsRegistry().snapshot(options.maxPerHost, options.maxTotal)
     this.#ping = setInterval(() => this.#keepAlive(), PING_INTERVAL)
@@ -88,17 +86,17 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner, OperationsOwn
     return this.#closing || this.#draining
   }
 
-  /** Whether a host knows this tab (OperationsOwner). */
+  /** Whether a host knows this tab (OperationsOwner, RemoteLeasesOwner). */
   get attached(): boolean {
     return this.#host !== null
   }
 
-  /** Posts to the host (OperationsOwner). */
+  /** Posts to the host (OperationsOwner, RemoteLeasesOwner). */
   post(message: ToHost): void {
     this.wire.post(message)
   }
 
-  /** An operation settled (OperationsOwner). */
+  /** An operation settled or a lease ended (OperationsOwner, RemoteLeasesOwner). */
   settled(): void {
     this.#checkIdle()
   }
@@ -148,7 +146,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner, OperationsOwn
     this.#detachPage()
     this.#lock?.release()
     this.#ops.rejectAll((op) => poolClosed(op.origin, true))
-    for (const lease of [...this.#leases.values()]) this.#end(lease, { code: 1000, reason: 'pool closed', wasClean: true }, 'closed')
+    this.#leases.closeAll()
     try {
       this.wire.post({ k: 'bye', c: this.id })
     } catch {
@@ -194,8 +192,8 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner, OperationsOwn
         return
       }
       case 'event': return this.emitter.emit(m.t as keyof PoolEvents, eventFromWire(m.e) as never)
-      case 'ack': return this.#leases.get(m.l)?.acked(m.s)
-      case 'leased': return this.#leased(m.r, m.lease)
+      case 'ack': return this.#leases.acked(m.l, m.s)
+      case 'leased': return this.#leases.leased(m.r, m.lease)
       case 'reply': {
         const op = this.#ops.get(m.r)
         if (op) this.#ops.settle(op, m.v, undefined)
@@ -205,79 +203,10 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner, OperationsOwn
         const error = fromWire(m.e)
         const op = this.#ops.get(m.r)
         if (op) return this.#ops.settle(op, undefined, error)
-        // A lease that a new host could not grant again ends here.
-        const lease = this.#leases.get(m.r)
-        if (lease) this.#end(lease, { code: 1006, reason: error.message, wasClean: false }, 'gave-up', error)
-        return
+        return this.#leases.failed(m.r, error)
       }
-      case 'lease': return this.#leaseEvent(m.l, m.t, eventFromWire(m.e), m.lease)
+      case 'lease': return this.#leases.event(m.l, m.t, eventFromWire(m.e), m.lease)
     }
-  }
-
-  // RemoteOwner -------------------------------------------------------------------------------
-
-  sendRemote(lease: RemoteLease, seq: number, data: SendData): void {
-    this.wire.post({ k: 'send', c: this.id, l: lease.name, s: seq, d: data })
-  }
-
-  releaseRemote(lease: RemoteLease): void {
-    this.#leases.delete(lease.name)
-    if (this.#host) this.wire.post({ k: 'release', c: this.id, l: lease.name })
-    this.#checkIdle()
-  }
-
-  destroyRemote(lease: RemoteLease, code: number, reason: string): void {
-    this.#leases.delete(lease.name)
-    if (this.#host) this.wire.post({ k: 'destroy', c: this.id, l: lease.name, code, reason })
-    const target = lease.holder?._events
-    lease.holder?._closed()
-    target?.emit('close', { code, reason, wasClean: true })
-    this.#checkIdle()
-  }
-
-  dropped(lease: RemoteLease, count: number, bytes: number, reason: 'released' | 'destroyed' | 'closed' | 'gave-up'): void {
-    this.emitter.emit('drop', { origin: lease.url.origin, id: lease.id, url: lease.url.redacted, count, bytes, reason })
-  }
-
-  // internals ---------------------------------------------------------------------------------
-
-  #leased(r: number, info: WireLease): void {
-    const again = this.#leases.get(r)
-    if (again) {
-      // A new host granted a lease held before the hand-over.
-      again.attach(info)
-      again.holder?._events?.emit('open', { protocol: info.protocol })
-      return
-    }
-    const op = this.#ops.get(r)
-    if (!op || !op.lease) {
-      // Settled meanwhile (timed out, aborted): give it back.
-      return this.wire.post({ k: 'release', c: this.id, l: r })
-    }
-    const handle = new RemoteLease(r, op.lease.url, op.lease.wireUrl, op.lease.o, info, this)
-    const lease = this.makeLease(handle)
-    handle.holder = lease
-    this.#leases.set(r, handle)
-    this.#ops.settle(op, lease, undefined)
-  }
-
-  #leaseEvent(l: number, type: string, event: unknown, info: WireLease): void {
-    const lease = this.#leases.get(l)
-    if (!lease || !lease.attached) return
-    lease.update(info)
-    if (type === 'close') return this.#end(lease, event as { code: number; reason: string; wasClean: boolean }, 'closed')
-    lease.holder?._events?.emit(type, event)
-  }
-
-  /** A lease's connection ended for good. */
-  #end(lease: RemoteLease, close: { code: number; reason: string; wasClean: boolean }, reason: 'gave-up' | 'closed', error?: Error): void {
-    this.#leases.delete(lease.name)
-    const target = lease.holder?._events
-    lease.holder?._closed()
-    lease.closed(reason)
-    if (error) target?.emit('error', error)
-    target?.emit('close', close)
-    this.#checkIdle()
   }
 
   /**
@@ -293,15 +222,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner, OperationsOwn
     this.tabs = tabs
     if (same && !fresh) return
     this.#watch()
-    for (const lease of this.#leases.values()) {
-      lease.detach()
-      if (lease.state === 'open') {
-        lease.state = 'reconnecting'
-        lease.holder?._events?.emit('reconnecting', { attempt: 1, delay: 0, code: 1001, reason: 'the pool moved to another tab' })
-      }
-      // Ahead of every queued acquire: a lease held before the hand-over must not wait behind new ones.
-      this.wire.post({ k: 'acquire', c: this.id, r: lease.name, url: lease.wireUrl, o: { ...lease.wireOptions, priority: Number.MAX_VALUE } })
-    }
+    this.#leases.askAgain()
     this.#ops.repost()
   }
 
@@ -317,7 +238,7 @@ export class RemoteBackend implements Backend<Lease>, RemoteOwner, OperationsOwn
       if (this.#host === null) return
       this.wire.post({ k: 'bye', c: this.id })
       this.#host = null
-      for (const lease of this.#leases.values()) lease.detach()
+      this.#leases.detach()
     } else if (this.#host === null) this.wire.post(this.#hello())
   }
 
