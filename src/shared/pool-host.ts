@@ -2,44 +2,20 @@
  * The side of a cross-tab pool that holds the connections: one ordinary pool (built with the
  * public API), serving every tab that attaches. It lives in a SharedWorker or in the leader tab.
  *
- * Per tab it keeps the leases it holds (named by the operation that acquired them), the acquires
- * and requests under way (each with an AbortController, so a tab that cancels or goes away stops
- * them), and when it last heard from the tab. Pool events and stats go to every tab; a lease's
- * events only to its holder. A tab that says goodbye, or stays silent longer than
- * `clientTimeout` (frozen, discarded, crashed), loses its leases and operations.
+ * Per tab it keeps a {@link HostClient}: its leases and operations under way, and when it last
+ * heard from it. Pool events and stats go to every tab; a lease's events only to its holder. A
+ * tab that says goodbye, or stays silent longer than `clientTimeout` (frozen, discarded,
+ * crashed), loses its leases and operations.
  */
 import type { Limits } from '../pool/backend.js'
-import type { Lease } from '../pool/lease.js'
 import type { WebSocketPool } from '../pool/pool.js'
 import { watchTabLock } from './tab-lock.js'
-import { Batcher } from './batcher.js'
-import { eventToWire, toWire, type ToClient, type ToHost, type WireLease } from './messages.js'
-
-/** Where messages for one or more tabs go (a MessagePort, or a BroadcastChannel shared by all). */
-export interface ClientWire {
-  post(message: ToClient): void
-}
+import { HostClient, type ClientWire } from './host-client.js'
+import { eventToWire, type ToClient, type ToHost } from './messages.js'
 
 const POOL_EVENTS = ['connect', 'open', 'close', 'reconnecting', 'error', 'acquire', 'release', 'enqueue', 'timeout', 'evict', 'drop', 'circuit', 'message'] as const
-const LEASE_EVENTS = ['message', 'open', 'close', 'reconnecting', 'error'] as const
 /** How often changed stats are pushed to the tabs. */
 const STATS_INTERVAL = 100
-
-interface Client {
-  /** The tab's wire as the transport gives it (one may serve several tabs). */
-  readonly raw: ClientWire
-  /** Stops watching the tab's lock (see tab-lock.ts). */
-  unwatch?: () => void
-  readonly id: string
-  readonly wire: ClientWire
-  readonly leases: Map<number, Lease>
-  readonly pending: Map<number, AbortController>
-  /** Per lease: the highest send number handed to an open socket this turn, acknowledged at its end. */
-  readonly acks: Map<number, number>
-  /** Per lease: the highest send number held by the pool until the connection opens. */
-  readonly unacked: Map<number, number>
-  seen: number
-}
 
 export interface PoolHostOptions {
   /** The pool's caps as created (resizes from tabs update them). */
@@ -54,7 +30,7 @@ export class PoolHost {
   /** This host's name: a tab that sees another one knows the connections moved. */
   readonly id = Math.random().toString(36).slice(2)
   readonly #pool: WebSocketPool
-  readonly #clients = new Map<string, Client>()
+  readonly #clients = new Map<string, HostClient>()
   readonly #wires = new Set<ClientWire>()
   readonly #timeout: number
   readonly #onEmpty: (() => void) | undefined
@@ -104,29 +80,12 @@ export class PoolHost {
         c.unwatch = watchTabLock(m.lock, () => this.#drop(c))
         return
       }
-      case 'acquire': return this.#acquire(c, m.r, m.url, m.o)
-      case 'request': return this.#request(c, m.r, m.url, m.p, m.o)
-      case 'cancel': {
-        c.pending.get(m.r)?.abort()
-        c.pending.delete(m.r)
-        return
-      }
-      case 'send': return this.#send(c, m.l, m.s, m.d)
-      case 'release': {
-        const lease = c.leases.get(m.l)
-        c.leases.delete(m.l)
-        c.unacked.delete(m.l)
-        return lease?.release()
-      }
-      case 'destroy': {
-        const lease = c.leases.get(m.l)
-        try {
-          lease?.destroy(m.code, m.reason)
-        } finally {
-          c.leases.delete(m.l)
-        }
-        return
-      }
+      case 'acquire': return c.acquire(m.r, m.url, m.o)
+      case 'request': return c.request(m.r, m.url, m.p, m.o)
+      case 'cancel': return c.cancel(m.r)
+      case 'send': return c.send(m.l, m.s, m.d)
+      case 'release': return c.release(m.l)
+      case 'destroy': return c.destroy(m.l, m.code, m.reason)
       case 'resize': {
         try {
           this.#pool.resize(m.v)
@@ -156,100 +115,16 @@ export class PoolHost {
       known.seen = Date.now()
       return wire.post({ k: 'welcome', to: id, host: this.id, limits: this.#limits, stats: this.#pool.stats(), fresh: false, tabs: this.#clients.size })
     }
-    // A turn's inbound messages and acknowledgements for this tab go as one message.
-    const batched = new Batcher<ToClient>(wire, (m) => m.k === 'ack' || (m.k === 'lease' && m.t === 'message'), (m) => ({ k: 'batch', to: id, m }))
-    const c: Client = { id, wire: batched, raw: wire, leases: new Map(), pending: new Map(), unacked: new Map(), acks: new Map(), seen: Date.now() }
-    this.#clients.set(id, c)
+    this.#clients.set(id, new HostClient(id, wire, this.#pool))
     this.#wires.add(wire)
     wire.post({ k: 'welcome', to: id, host: this.id, limits: this.#limits, stats: this.#pool.stats(), fresh: true, tabs: this.#clients.size })
   }
 
-  #acquire(c: Client, r: number, url: string | string[], o: { priority: number; timeout: number; protocols: readonly string[]; shared: boolean }): void {
-    if (c.leases.has(r) || c.pending.has(r)) return
-    const ac = new AbortController()
-    c.pending.set(r, ac)
-    this.#pool.acquire(url, { priority: o.priority, timeout: o.timeout, protocols: [...o.protocols], shared: o.shared, signal: ac.signal }).then(
-      (lease) => {
-        if (c.pending.get(r) !== ac || this.#clients.get(c.id) !== c) return lease.release()
-        c.pending.delete(r)
-        c.leases.set(r, lease)
-        for (const t of LEASE_EVENTS) {
-          lease.on(t, (e: unknown) => {
-            if (t === 'open' && c.unacked.has(r)) {
-              // What the pool held for this lease was flushed to the reopened socket.
-              c.wire.post({ k: 'ack', to: c.id, l: r, s: c.unacked.get(r)! })
-              c.unacked.delete(r)
-            }
-            this.#post(c, { k: 'lease', to: c.id, l: r, t, e: eventToWire(e), lease: snapshot(lease) })
-            if (t === 'close') c.leases.delete(r)
-          })
-        }
-        c.wire.post({ k: 'leased', to: c.id, r, lease: snapshot(lease) })
-      },
-      (error: unknown) => {
-        if (c.pending.get(r) !== ac) return
-        c.pending.delete(r)
-        c.wire.post({ k: 'failed', to: c.id, r, e: toWire(error) })
-      },
-    )
-  }
-
-  #request(c: Client, r: number, url: string | string[], payload: unknown, o: { priority: number; timeout: number; idempotent: boolean }): void {
-    if (c.pending.has(r)) return
-    const ac = new AbortController()
-    c.pending.set(r, ac)
-    this.#pool.request(url, payload, { ...o, signal: ac.signal }).then(
-      (v) => {
-        if (c.pending.get(r) !== ac) return
-        c.pending.delete(r)
-        this.#post(c, { k: 'reply', to: c.id, r, v })
-      },
-      (error: unknown) => {
-        if (c.pending.get(r) !== ac) return
-        c.pending.delete(r)
-        c.wire.post({ k: 'failed', to: c.id, r, e: toWire(error) })
-      },
-    )
-  }
-
-  #send(c: Client, l: number, s: number, data: Parameters<Lease['send']>[0]): void {
-    const lease = c.leases.get(l)
-    if (lease === undefined) return // released or closed meanwhile: the tab reports what it still held
-    try {
-      lease.send(data)
-    } catch (error) {
-      return c.wire.post({ k: 'lease', to: c.id, l, t: 'error', e: eventToWire(error), lease: snapshot(lease) })
-    }
-    if (lease.state !== 'open') return void c.unacked.set(l, s)
-    // One acknowledgement per lease per turn, however many sends the turn brought.
-    if (c.acks.size === 0) queueMicrotask(() => this.#flushAcks(c))
-    c.acks.set(l, s)
-  }
-
-  #flushAcks(c: Client): void {
-    if (this.#clients.get(c.id) === c) for (const [l, s] of c.acks) c.wire.post({ k: 'ack', to: c.id, l, s })
-    c.acks.clear()
-  }
-
-  /** Posts what may not clone (a reply, a message): one that cannot is reported to its tab instead. */
-  #post(c: Client, m: ToClient): void {
-    try {
-      c.wire.post(m)
-    } catch (error) {
-      if (m.k === 'reply') c.wire.post({ k: 'failed', to: c.id, r: m.r, e: toWire(error) })
-      else c.wire.post({ k: 'event', t: 'error', e: eventToWire({ origin: '', url: '', error }) })
-    }
-  }
-
   /** A tab went (said goodbye or fell silent): its leases go back, its operations stop. */
-  #drop(c: Client): void {
+  #drop(c: HostClient): void {
     if (this.#clients.get(c.id) !== c) return
     this.#clients.delete(c.id)
-    c.unwatch?.()
-    for (const ac of c.pending.values()) ac.abort()
-    c.pending.clear()
-    for (const lease of c.leases.values()) lease.release()
-    c.leases.clear()
+    c.drop()
     if (![...this.#clients.values()].some((o) => o.raw === c.raw)) this.#wires.delete(c.raw)
     if (this.#clients.size === 0) this.#onEmpty?.()
   }
@@ -279,9 +154,4 @@ export class PoolHost {
       }
     }
   }
-}
-
-function snapshot(lease: Lease): WireLease {
-  const state = lease.state
-  return { id: lease.id, url: lease.url, protocol: lease.protocol, state: state === 'released' ? 'closed' : state }
 }
