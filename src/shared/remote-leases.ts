@@ -33,6 +33,7 @@ export interface RemoteLeasesOwner {
 
 type Close = { code: number; reason: string; wasClean: boolean }
 
+/** A tab's leases at the host (see the module's note). */
 export class RemoteLeases implements RemoteOwner {
   readonly #leases = new Map<number, RemoteLease>()
 
