@@ -70,6 +70,13 @@ export class Operations {
     })
   }
 
+  /** The host answered operation `r`: false when none is under way by that name (it may name a lease). */
+  answer(r: number, value: unknown, error: unknown): boolean {
+    const op = this.#ops.get(r)
+    if (op) this.settle(op, value, error)
+    return op !== undefined
+  }
+
   settle(op: Op, value: unknown, error: unknown): void {
     if (this.#ops.get(op.r) !== op) return
     this.#ops.delete(op.r)

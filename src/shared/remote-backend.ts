@@ -194,16 +194,12 @@ export class RemoteBackend implements Backend<Lease>, OperationsOwner, RemoteLea
       case 'event': return this.emitter.emit(m.t as keyof PoolEvents, eventFromWire(m.e) as never)
       case 'ack': return this.#leases.acked(m.l, m.s)
       case 'leased': return this.#leases.leased(m.r, m.lease)
-      case 'reply': {
-        const op = this.#ops.get(m.r)
-        if (op) this.#ops.settle(op, m.v, undefined)
-        return
-      }
+      case 'reply': return void this.#ops.answer(m.r, m.v, undefined)
       case 'failed': {
         const error = fromWire(m.e)
-        const op = this.#ops.get(m.r)
-        if (op) return this.#ops.settle(op, undefined, error)
-        return this.#leases.failed(m.r, error)
+        // Not an operation's: a lease that a new host could not grant again.
+        if (!this.#ops.answer(m.r, undefined, error)) this.#leases.failed(m.r, error)
+        return
       }
       case 'lease': return this.#leases.event(m.l, m.t, eventFromWire(m.e), m.lease)
     }
