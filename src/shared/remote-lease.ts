@@ -14,7 +14,7 @@ import type { Holder, LeaseHandle } from '../pool/backend.js'
 import type { WireAcquire, WireLease } from './messages.js'
 import { byteLength } from '../runtime/transport.js'
 
-/** What a remote lease needs from its backend. */
+/** What a remote lease needs from its owner: the tab's table of leases (remote-leases.ts). */
 export interface RemoteOwner {
   readonly buffer: { maxMessages: number; maxBytes: number }
   /** Posts a message of this lease to the host (it is attached). */
