@@ -102,7 +102,9 @@ export class Roster {
     this.#owner.stats.shared(-1)
     const set = this.sharing.get(s.key)!
     set.delete(s)
-    if (!set.size) this.sharing.delete(s.key)
+    // An empty set stays while `s` is counted: it shares again soon (one request at a time takes
+    // an idle connection and frees it at each reply). It goes when `s` leaves (`#out`).
+    if (!set.size && !this.slots.has(s)) this.sharing.delete(s.key)
   }
 
   #in(s: Slot): void {
@@ -114,6 +116,7 @@ export class Roster {
   #out(s: Slot): void {
     const owner = this.#owner
     this.slots.delete(s)
+    if (this.sharing.get(s.key)?.size === 0) this.sharing.delete(s.key)
     owner.breaker.forget(s)
     owner.stats.add('connections', -1)
     owner.admission.count(-1, 0)
