@@ -229,8 +229,10 @@ describe('queue scale', () => {
   // so the bound applies to the pool's time beyond a baseline doing the same AbortSignal/timer/
   // promise work without a pool, measured in the same run, in CPU time of this process (wall
   // time swings with whatever else runs on the machine). An O(n) scan per removal costs many
-  // seconds more at this size; an O(1) queue costs a few hundred ms.
-  const OVERHEAD_MS = 2000
+  // seconds more at this size (5e9 steps for 100k removals from the back of 100k); an O(1) queue
+  // costs a few hundred ms, and up to 2.1 s more was seen once in CI when a garbage collection
+  // fell inside the pool's part: the bound is 4 s, or the baseline's own cost where that is more.
+  const overheadMs = (baseline: number): number => Math.max(4000, baseline)
   const cpuMs = (): number => {
     const { user, system } = process.cpuUsage()
     return (user + system) / 1000
@@ -294,7 +296,7 @@ describe('queue scale', () => {
     const elapsed = cpuMs() - started
     expect(results.every((r) => r === 'rejected')).toBe(true)
     expect(pool.stats().hosts[server.url].pending).toBe(0)
-    expect(elapsed - baseline, `pool ${elapsed.toFixed(0)} ms CPU, baseline ${baseline.toFixed(0)} ms CPU`).toBeLessThan(OVERHEAD_MS)
+    expect(elapsed - baseline, `pool ${elapsed.toFixed(0)} ms CPU, baseline ${baseline.toFixed(0)} ms CPU`).toBeLessThan(overheadMs(baseline))
     // The queue still works afterwards.
     const next = pool.acquire(url)
     holder.release()
@@ -323,7 +325,7 @@ describe('queue scale', () => {
     const stats = pool.stats().hosts[server.url]
     expect(stats.pending).toBe(0)
     expect(stats.timeouts).toBe(N)
-    expect(elapsed - baseline, `pool ${elapsed.toFixed(0)} ms CPU, baseline ${baseline.toFixed(0)} ms CPU`).toBeLessThan(OVERHEAD_MS)
+    expect(elapsed - baseline, `pool ${elapsed.toFixed(0)} ms CPU, baseline ${baseline.toFixed(0)} ms CPU`).toBeLessThan(overheadMs(baseline))
     holder.release()
   }, 60_000)
 
