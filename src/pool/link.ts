@@ -178,12 +178,12 @@ export class Link implements SocketListener {
     })
   }
 
-  /** The receive path: no batch, no clock read. */
   /** The page became visible: probe a silent socket now (see {@link Heartbeat.wake}). */
   wake(): void {
     this.#hb?.wake()
   }
 
+  /** The receive path: no batch, no clock read. */
   onMessage(data: unknown, bytes: number): void {
     if (!this.#open) return
     this.#hb?.seen()
