@@ -3,17 +3,33 @@
  */
 
 type Target = { addEventListener(t: string, fn: () => void): void; removeEventListener(t: string, fn: () => void): void }
+type Listener = (event?: { persisted?: boolean; type?: string }) => void
+type Global = Partial<Target> & { ononline?: unknown; onpagehide?: unknown; document?: Partial<Target> & { visibilityState?: string } }
+
+const noop = (): void => {}
+
+/** Adds `on`'s listeners to `target` (when it is an event target); returns what removes them. */
+function listen(target: Partial<Target> | undefined, on: Record<string, Listener>): () => void {
+  if (!target || typeof target.addEventListener !== 'function') return noop
+  const t = target as Target
+  for (const type in on) t.addEventListener(type, on[type] as () => void)
+  return () => {
+    for (const type in on) t.removeEventListener(type, on[type] as () => void)
+  }
+}
+
+/** The window where it has the `on<event>` property that marks a browser page, else undefined. */
+const page = (marker: 'ononline' | 'onpagehide'): Global | undefined => {
+  const g = globalThis as unknown as Global
+  return marker in g ? g : undefined
+}
 
 /**
  * Calls `fn` when the browser goes back online (a good moment to retry at once instead of waiting
  * out a backoff delay). Returns the detach function; a no-op outside browsers.
  */
 export function onOnline(fn: () => void): () => void {
-  const g = globalThis as unknown as Partial<Target> & { ononline?: unknown }
-  if (!('ononline' in g) || typeof g.addEventListener !== 'function') return () => {}
-  const target = g as Target
-  target.addEventListener('online', fn)
-  return () => target.removeEventListener('online', fn)
+  return listen(page('ononline'), { online: fn })
 }
 
 /**
@@ -21,14 +37,8 @@ export function onOnline(fn: () => void): () => void {
  * detach function; a no-op outside browsers.
  */
 export function onVisible(fn: () => void): () => void {
-  const doc = (globalThis as { document?: Partial<Target> & { visibilityState?: string } }).document
-  if (!doc || typeof doc.addEventListener !== 'function') return () => {}
-  const target = doc as Target & { visibilityState?: string }
-  const listener = (): void => {
-    if (target.visibilityState === 'visible') fn()
-  }
-  target.addEventListener('visibilitychange', listener)
-  return () => target.removeEventListener('visibilitychange', listener)
+  const doc = (globalThis as unknown as Global).document
+  return listen(doc, { visibilitychange: () => void (doc?.visibilityState === 'visible' && fn()) })
 }
 
 /**
@@ -37,17 +47,10 @@ export function onVisible(fn: () => void): () => void {
  * no-op outside browsers.
  */
 export function onPageCache(fn: (hidden: boolean) => void): () => void {
-  const g = globalThis as unknown as Partial<Target> & { onpagehide?: unknown }
-  if (!('onpagehide' in g) || typeof g.addEventListener !== 'function') return () => {}
-  const target = g as Target
-  const hide = (e?: { persisted?: boolean }): void => void (e?.persisted === true && fn(true))
-  const show = (e?: { persisted?: boolean }): void => void (e?.persisted === true && fn(false))
-  target.addEventListener('pagehide', hide as () => void)
-  target.addEventListener('pageshow', show as () => void)
-  return () => {
-    target.removeEventListener('pagehide', hide as () => void)
-    target.removeEventListener('pageshow', show as () => void)
-  }
+  return listen(page('onpagehide'), {
+    pagehide: (e) => void (e?.persisted === true && fn(true)),
+    pageshow: (e) => void (e?.persisted === true && fn(false)),
+  })
 }
 
 /** Whether the browser says it is offline (`navigator.onLine` false); false outside browsers. */
@@ -77,20 +80,14 @@ export function reportError(error: unknown): void {
  * back/forward cache). Returns the detach function; a no-op outside browsers.
  */
 export function onPageLifecycle(fn: (phase: 'away' | 'back') => void): () => void {
-  const g = globalThis as unknown as Partial<Target> & { onpagehide?: unknown; document?: Partial<Target> }
-  if (!('onpagehide' in g) || typeof g.addEventListener !== 'function') return () => {}
-  const win = g as Target
-  const doc = g.document && typeof g.document.addEventListener === 'function' ? (g.document as Target) : undefined
+  const win = page('onpagehide')
+  if (!win) return noop
   const away = (): void => fn('away')
-  const back = (e?: { persisted?: boolean; type?: string }): void => void ((e?.type !== 'pageshow' || e.persisted === true) && fn('back'))
-  win.addEventListener('pagehide', away)
-  win.addEventListener('pageshow', back as () => void)
-  doc?.addEventListener('freeze', away)
-  doc?.addEventListener('resume', back as () => void)
+  const back = (): void => fn('back')
+  const offWindow = listen(win, { pagehide: away, pageshow: (e) => void (e?.persisted === true && back()) })
+  const offDocument = listen(win.document, { freeze: away, resume: back })
   return () => {
-    win.removeEventListener('pagehide', away)
-    win.removeEventListener('pageshow', back as () => void)
-    doc?.removeEventListener('freeze', away)
-    doc?.removeEventListener('resume', back as () => void)
+    offWindow()
+    offDocument()
   }
 }
