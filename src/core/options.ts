@@ -211,6 +211,11 @@ const OPTIONS: Table = {
 const resolveAll = group(OPTIONS, '', (r: ResolvedOptions) => checkMinIdle(r.minIdlePerHost, r.maxPerHost))
 
 /** Validates `createPool` options into a frozen, complete object. @throws PoolError `ERR_INVALID_OPTION` */
+/** The caps `resize` may change, as resolved: a fresh object (the pool keeps and changes its own). */
+export function limitsOf(o: ResolvedOptions): { maxPerHost: number; maxTotal: number; minIdlePerHost: number } {
+  return { maxPerHost: o.maxPerHost, maxTotal: o.maxTotal, minIdlePerHost: o.minIdlePerHost }
+}
+
 export function resolveOptions(input: unknown = {}): ResolvedOptions {
   return resolveAll('options', input) as ResolvedOptions
 }

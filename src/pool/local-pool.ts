@@ -6,7 +6,7 @@
  */
 import { jsonCodec } from '../core/codec.js'
 import { poolClosed } from '../core/refusals.js'
-import type { ResolvedOptions } from '../core/options.js'
+import { limitsOf, type ResolvedOptions } from '../core/options.js'
 import type { PoolUrl } from '../core/url.js'
 import type { WebSocketConstructor } from '../core/socket.js'
 import { StatsRegistry, type PoolStats } from '../core/stats.js'
@@ -71,7 +71,7 @@ export class LocalPool<L extends Holder> implements Backend<L>, HostEnv {
     this.deadlines = new Deadlines(this.timers)
     this.ctor = resolveWebSocket(options.WebSocket)
     this.nodeWs = isNodeWs(this.ctor)
-    this.limits = { maxPerHost: options.maxPerHost, maxTotal: options.maxTotal, minIdlePerHost: options.minIdlePerHost }
+    this.limits = limitsOf(options)
     this.admission = new Admission(this.limits)
     this.requests = new Requests(options.codec ?? jsonCodec, this)
   }

@@ -5,7 +5,7 @@
  * when the app gives one (`worker`) and the browser has them, else a leader tab elected with Web
  * Locks, else (Node, old browsers) nowhere: it is then a plain `createPool`.
  */
-import { resolveOptions, type PoolOptions, type ResolvedOptions } from '../core/options.js'
+import { limitsOf, resolveOptions, type PoolOptions } from '../core/options.js'
 import { fail } from '../core/validate.js'
 import { WebSocketPool } from '../pool/pool.js'
 import { canElect, LeaderElection } from './leader.js'
@@ -114,10 +114,6 @@ class SwitchableWire implements HostWire {
     this.current = next
     backend.rehome()
   }
-}
-
-function limitsOf(r: ResolvedOptions) {
-  return { maxPerHost: r.maxPerHost, maxTotal: r.maxTotal, minIdlePerHost: r.minIdlePerHost }
 }
 
 /**

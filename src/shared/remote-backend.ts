@@ -10,7 +10,7 @@
  */
 import { PoolError } from '../core/errors.js'
 import { poolClosed } from '../core/refusals.js'
-import type { ResolvedOptions } from '../core/options.js'
+import { limitsOf, type ResolvedOptions } from '../core/options.js'
 import { StatsRegistry, type PoolStats } from '../core/stats.js'
 import type { PoolUrl } from '../core/url.js'
 import type { Backend, LeaseHandle, Limits, Replica } from '../pool/backend.js'
@@ -72,7 +72,7 @@ export class RemoteBackend implements Backend<Lease>, OperationsOwner, RemoteLea
     const batcher = new Batcher<ToHost>(wire, (m) => m.k === 'send', (m) => ({ k: 'batch', c: this.id, m }))
     this.wire = { post: (m) => batcher.post(m), flush: () => batcher.flush(), close: () => wire.close() }
     this.#leases = new RemoteLeases(this, this.#ops, options.buffer)
-    this.limits = { maxPerHost: options.maxPerHost, maxTotal: options.maxTotal, minIdlePerHost: options.minIdlePerHost }
+    this.limits = limitsOf(options)
     this.#stats = new StatsRegistry().snapshot(options.maxPerHost, options.maxTotal)
     this.#ping = setInterval(() => this.#keepAlive(), PING_INTERVAL)
     ;(this.#ping as { unref?: () => void }).unref?.()

@@ -4,7 +4,7 @@
  * way to it over the worker's MessagePort.
  */
 import { PoolError } from '../core/errors.js'
-import { resolveOptions, type PoolOptions } from '../core/options.js'
+import { limitsOf, resolveOptions, type PoolOptions } from '../core/options.js'
 import { WebSocketPool } from '../pool/pool.js'
 import type { ToClient, ToHost } from './messages.js'
 import { PoolHost } from './pool-host.js'
@@ -68,10 +68,10 @@ export function serveSharedPool(options: PoolOptions = {}): void {
   const hostFor = (tabOptions: Record<string, unknown> | undefined): PoolHost => {
     if (host) return host
     const merged = { ...tabOptions, ...options }
-    const { maxPerHost, maxTotal, minIdlePerHost } = resolveOptions(merged)
+    const limits = limitsOf(resolveOptions(merged))
     const pool = new WebSocketPool(merged)
     const made: PoolHost = new PoolHost(pool, {
-      limits: { maxPerHost, maxTotal, minIdlePerHost },
+      limits,
       onEmpty: () => {
         if (host !== made) return
         host = null
